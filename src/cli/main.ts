@@ -1,0 +1,177 @@
+/**
+ * The `herald` command. Exit codes: 0 ok, 1 rejected (the registry said no), 2 usage or
+ * connection error. Every error is one line on stderr.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { HeraldError } from '../errors.js';
+import { startServer } from '../server.js';
+import { prepareDocument } from './bundle.js';
+import { RegistryClient } from './client.js';
+import { CliError, EXIT } from './errors.js';
+
+const DEFAULT_REGISTRY = 'http://127.0.0.1:8080';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+function positive(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a positive version number');
+  return Number(value);
+}
+
+interface RegistryOpts {
+  registry: string;
+  token?: string;
+}
+
+const registryOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--registry <url>', 'registry URL').env('HERALD_REGISTRY').default(DEFAULT_REGISTRY))
+    .addOption(new Option('--token <token>', 'bearer token').env('HERALD_TOKEN'));
+
+const client = (o: RegistryOpts) => new RegistryClient({ registry: o.registry, token: o.token });
+const out = (value: unknown): void => {
+  process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
+};
+const enc = encodeURIComponent;
+
+export function buildProgram(): Command {
+  const program = new Command('herald')
+    .description('Herald: a schema-first contract registry for AsyncAPI')
+    .showSuggestionAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('run the registry (embedded storage unless DATABASE_URL is set)')
+    .option('--host <host>', 'interface to listen on (non-loopback needs HERALD_ADMIN_TOKEN)')
+    .option('--port <port>', 'port to listen on', port)
+    .option('--data-dir <dir>', 'embedded storage directory (default ./.herald)')
+    .action(async (o: { host?: string; port?: number; dataDir?: string }) => {
+      const config = loadConfig({ host: o.host, port: o.port, dataDir: o.dataDir });
+      const server = await startServer(config);
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.shutdown().then(resolve);
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+
+  registryOptions(
+    program
+      .command('register')
+      .description('register FILE as a new version of a contract (local $ref files are bundled first)')
+      .argument('<file>', 'AsyncAPI document, YAML or JSON')
+      .requiredOption('--contract <name>', 'contract name')
+      .option('--json', 'print the registry answer as JSON'),
+  ).action(async (file: string, o: RegistryOpts & { contract: string; json?: boolean }) => {
+    const doc = await prepareDocument(file).catch((err: Error) => {
+      throw new CliError(`${file}: ${err.message}`, EXIT.usage);
+    });
+    const contentType = doc.format === 'json' ? 'application/json' : 'application/yaml';
+    try {
+      const res = await client(o).request<{ contract: string; version: number; fingerprint: string }>('POST', `v1/contracts/${enc(o.contract)}/versions`, { text: doc.text, contentType });
+      const v = res.data;
+      if (o.json) out(v);
+      else if (res.status === 201) out(`${v.contract}: registered version ${v.version} (fingerprint ${v.fingerprint.slice(0, 12)})`);
+      else out(`${v.contract}: unchanged, identical to version ${v.version}`);
+    } catch (err) {
+      throw located(err, file, doc.bundled);
+    }
+  });
+
+  registryOptions(
+    program
+      .command('get')
+      .description('print a contract version (default: latest) as JSON, or its document')
+      .argument('<contract>', 'contract name')
+      .argument('[version]', 'version number or "latest"', 'latest')
+      .option('--document', 'print the document as registered')
+      .addOption(new Option('--as <format>', 'convert the document').choices(['yaml', 'json'])),
+  ).action(async (contract: string, version: string, o: RegistryOpts & { document?: boolean; as?: 'yaml' | 'json' }) => {
+    const base = `v1/contracts/${enc(contract)}/versions/${enc(version)}`;
+    if (o.document || o.as) {
+      const accept = o.as === 'json' ? 'application/json' : o.as === 'yaml' ? 'application/yaml' : '*/*';
+      const res = await client(o).request<string>('GET', `${base}/document`, undefined, accept);
+      process.stdout.write(res.text.endsWith('\n') ? res.text : res.text + '\n');
+    } else {
+      out((await client(o).request('GET', base)).data);
+    }
+  });
+
+  registryOptions(
+    program
+      .command('list')
+      .description('list contracts, or the versions of one contract')
+      .argument('[contract]', 'list the versions of this contract')
+      .option('--prefix <prefix>', 'only contracts whose name starts with this')
+      .option('--json', 'print JSON'),
+  ).action(async (contract: string | undefined, o: RegistryOpts & { prefix?: string; json?: boolean }) => {
+    if (contract) {
+      const { versions } = (await client(o).request<{ versions: Array<{ version: number; infoVersion: string; createdAt: string; registeredBy: string }> }>('GET', `v1/contracts/${enc(contract)}/versions`)).data;
+      if (o.json) return out(versions);
+      return out(versions.map((v) => `${v.version}\t${v.infoVersion}\t${v.createdAt}\t${v.registeredBy}`).join('\n') || '(no versions)');
+    }
+    const contracts: Array<{ name: string; latestVersion: number | null; versionCount: number }> = [];
+    for (let after: string | null = ''; after !== null; ) {
+      const query = new URLSearchParams({ limit: '1000', ...(o.prefix ? { prefix: o.prefix } : {}), ...(after ? { after } : {}) });
+      const page: { contracts: typeof contracts; next: string | null } = (await client(o).request<{ contracts: typeof contracts; next: string | null }>('GET', `v1/contracts?${query}`)).data;
+      contracts.push(...page.contracts);
+      after = page.next;
+    }
+    if (o.json) return out(contracts);
+    out(contracts.map((c) => `${c.name}\tlatest ${c.latestVersion ?? '-'}\t${c.versionCount} version${c.versionCount === 1 ? '' : 's'}`).join('\n') || '(no contracts)');
+  });
+
+  registryOptions(
+    program
+      .command('delete')
+      .description('soft-delete a contract or one version; --permanent removes what was soft-deleted')
+      .argument('<contract>', 'contract name')
+      .argument('[version]', 'version number', positive)
+      .option('--permanent', 'remove for good (after a soft delete)'),
+  ).action(async (contract: string, version: number | undefined, o: RegistryOpts & { permanent?: boolean }) => {
+    const path = `v1/contracts/${enc(contract)}${version ? `/versions/${version}` : ''}${o.permanent ? '?permanent=true' : ''}`;
+    await client(o).request('DELETE', path);
+    out(`${contract}${version ? ` version ${version}` : ''}: ${o.permanent ? 'permanently deleted' : 'deleted (soft; --permanent removes it for good)'}`);
+  });
+
+  return program;
+}
+
+/** For an invalid document: where the first problem is, as FILE:LINE:COLUMN. */
+function located(err: unknown, file: string, bundled: boolean): unknown {
+  if (!(err instanceof CliError) || !err.problem?.errors?.length) return err;
+  const [first] = err.problem.errors;
+  const where = first!.line ? `${file}${bundled ? ' (bundled)' : ''}:${first!.line}:${first!.column ?? 1}` : file;
+  const more = err.problem.errors.length > 1 ? ` (and ${err.problem.errors.length - 1} more)` : '';
+  const pointer = first!.pointer ? ` at ${first!.pointer}` : '';
+  return new CliError(`${where}: ${first!.message}${pointer} [${first!.rule}]${more}`, err.exitCode, err.problem);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed help or its own one-line message already.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`herald: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof HeraldError) {
+      process.stderr.write(`herald: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`herald: ${(err as Error).message ?? String(err)}\n`);
+    return EXIT.usage;
+  }
+}

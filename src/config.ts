@@ -1,0 +1,85 @@
+/**
+ * Herald's configuration: command-line flags over `HERALD_*` environment variables over
+ * defaults. Broker and database addresses come only from here, never from a document.
+ */
+import { HeraldError } from './errors.js';
+import { DEFAULT_LIMITS, type IngestLimits } from './contracts/ingest.js';
+
+export interface Limits extends IngestLimits {
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+}
+
+export interface HeraldConfig {
+  host: string;
+  port: number;
+  /** Embedded storage directory, used when `databaseUrl` is not set. */
+  dataDir: string;
+  databaseUrl?: string;
+  /** With an admin token, writes need a bearer token and Herald may bind beyond loopback. */
+  adminToken?: string;
+  /** Require a read-scoped token for reads as well (only with an admin token). */
+  readAuth: boolean;
+  limits: Limits;
+  logLevel: string;
+  /** How long shutdown waits for in-flight requests before closing them. */
+  shutdownTimeoutMs: number;
+}
+
+export type ConfigFlags = Partial<Pick<HeraldConfig, 'host' | 'port' | 'dataDir' | 'databaseUrl'>>;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: './.herald',
+  maxBodyBytes: 5 * 1024 * 1024,
+} as const;
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  const config: HeraldConfig = {
+    host: flags.host ?? env.HERALD_HOST ?? DEFAULTS.host,
+    port: flags.port ?? int(env, 'HERALD_PORT', DEFAULTS.port, 0),
+    dataDir: flags.dataDir ?? env.HERALD_DATA_DIR ?? DEFAULTS.dataDir,
+    databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || env.HERALD_DATABASE_URL || undefined),
+    adminToken: env.HERALD_ADMIN_TOKEN || undefined,
+    readAuth: bool(env, 'HERALD_READ_AUTH'),
+    limits: {
+      maxBodyBytes: int(env, 'HERALD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1),
+      maxYamlAliases: int(env, 'HERALD_MAX_YAML_ALIASES', DEFAULT_LIMITS.maxYamlAliases, 0),
+      maxDepth: int(env, 'HERALD_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1),
+      maxRefNodes: int(env, 'HERALD_MAX_REF_NODES', DEFAULT_LIMITS.maxRefNodes, 1),
+    },
+    logLevel: env.HERALD_LOG_LEVEL ?? 'info',
+    shutdownTimeoutMs: int(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+  };
+  if (config.port > 65535) throw usage(`Port ${config.port} is out of range (0-65535).`);
+  if (!config.adminToken && !isLoopback(config.host)) {
+    throw usage(
+      `Refusing to listen on ${config.host} without access control: set HERALD_ADMIN_TOKEN to serve beyond this machine, or use --host 127.0.0.1.`,
+    );
+  }
+  if (config.readAuth && !config.adminToken) throw usage('HERALD_READ_AUTH needs HERALD_ADMIN_TOKEN: there are no tokens without it.');
+  return config;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw usage(`${name} must be an integer of at least ${min}, not "${raw}".`);
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw usage(`${name} must be true or false, not "${env[name]}".`);
+}
+
+const usage = (message: string) => new HeraldError('bad-request', message);

@@ -1,0 +1,87 @@
+/**
+ * The one entry point from text to contract: parse (with limits), validate (as strictly as
+ * the AsyncAPI parser's default ruleset), normalize, fingerprint and extract the message
+ * schemas. Throws `InvalidDocumentError` with located diagnostics; never does I/O.
+ */
+import { InvalidDocumentError, type Diagnostic } from '../errors.js';
+import { fingerprint } from './canonical.js';
+import type { Contract, JsonSchema } from './model.js';
+import { toContract } from './normalize.js';
+import { parseText, type ParsedText, type SourceFormat, type TextLimits } from './text.js';
+import { validateDocument } from './validate.js';
+
+export interface IngestLimits extends TextLimits {
+  /** Most nodes the document may have once its references are expanded. */
+  maxRefNodes: number;
+}
+
+export const DEFAULT_LIMITS: IngestLimits = { maxYamlAliases: 100, maxDepth: 128, maxRefNodes: 1_000_000 };
+
+export const JSON_SCHEMA_FORMAT = 'application/schema+json';
+
+export interface MessageSchema {
+  channel: string;
+  message: string;
+  part: 'payload' | 'headers';
+  /** `application/schema+json` for JSON Schema, else the message's schemaFormat. */
+  format: string;
+  schema: JsonSchema;
+  /** sha-256 over the format and the canonical JSON of the schema. */
+  fingerprint: string;
+}
+
+export interface IngestedDocument {
+  format: SourceFormat;
+  /** The document as data: what Herald stores as the normalized document. */
+  document: Record<string, unknown>;
+  /** sha-256 of the canonical JSON of `document`: equal for equal content in YAML or JSON. */
+  fingerprint: string;
+  asyncapiVersion: string;
+  infoVersion: string;
+  contract: Contract;
+  schemas: MessageSchema[];
+}
+
+export async function ingest(text: string, format: SourceFormat, limits: IngestLimits = DEFAULT_LIMITS): Promise<IngestedDocument> {
+  const parsed = parseText(text, format, limits);
+  const { version, diagnostics } = validateDocument(parsed.data, limits.maxRefNodes);
+  if (diagnostics.length > 0 || version === undefined) throw new InvalidDocumentError(locate(diagnostics, parsed));
+  const document = parsed.data as Record<string, unknown>;
+  let contract: Contract;
+  try {
+    contract = await toContract(document);
+  } catch (err) {
+    if (err instanceof InvalidDocumentError) throw new InvalidDocumentError(locate(err.diagnostics, parsed));
+    throw err;
+  }
+  return {
+    format,
+    document,
+    fingerprint: fingerprint(document),
+    asyncapiVersion: version,
+    infoVersion: contract.version,
+    contract,
+    schemas: extractSchemas(contract),
+  };
+}
+
+export function extractSchemas(contract: Contract): MessageSchema[] {
+  const out: MessageSchema[] = [];
+  for (const channel of contract.channels) {
+    for (const message of channel.messages) {
+      for (const part of ['payload', 'headers'] as const) {
+        const schema = message[part];
+        if (schema === undefined) continue;
+        const format = part === 'payload' && message.schemaFormat ? message.schemaFormat : JSON_SCHEMA_FORMAT;
+        out.push({ channel: channel.id, message: message.id, part, format, schema, fingerprint: schemaFingerprint(format, schema) });
+      }
+    }
+  }
+  return out;
+}
+
+export const schemaFingerprint = (format: string, schema: JsonSchema) => fingerprint({ format, schema });
+
+function locate(diagnostics: Diagnostic[], parsed: ParsedText): Diagnostic[] {
+  return diagnostics.map((d) => ({ ...d, ...(d.line === undefined ? parsed.locate(d.pointer) : {}) }));
+}

@@ -1,0 +1,123 @@
+/**
+ * Text -> data, with explicit limits and source positions.
+ *
+ * YAML and JSON both go through the `yaml` package: JSON is YAML 1.2 flow syntax, and one
+ * path gives both formats duplicate-key detection (the AsyncAPI parser rejects duplicate
+ * keys in either) and line/column positions for every JSON pointer.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { InvalidDocumentError, type Diagnostic } from '../errors.js';
+import { appendPointer, parsePointer } from './pointer.js';
+
+export type SourceFormat = 'yaml' | 'json';
+
+export interface TextLimits {
+  /** Most alias (`*anchor`) expansions a YAML document may make. */
+  maxYamlAliases: number;
+  /** Deepest nesting of objects and arrays. */
+  maxDepth: number;
+}
+
+export interface ParsedText {
+  data: unknown;
+  format: SourceFormat;
+  /** Line and column (1-based) of the value at a JSON pointer, when it can be found. */
+  locate(pointer: string): { line: number; column: number } | undefined;
+}
+
+export function parseText(text: string, format: SourceFormat, limits: TextLimits): ParsedText {
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  } catch (err) {
+    throw depthOrRethrow(err, limits);
+  }
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new InvalidDocumentError(
+      doc.errors.map((e) => ({
+        rule: format === 'json' ? 'json-syntax' : 'yaml-syntax',
+        message: firstLine(e.message),
+        pointer: '',
+        ...position(e.pos[0]),
+      })),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: limits.maxYamlAliases });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new InvalidDocumentError(
+        [{ rule: 'yaml-alias-limit', message: `The document expands YAML aliases more than the limit allows (${limits.maxYamlAliases}).`, pointer: '' }],
+        `The document expands YAML aliases more than ${limits.maxYamlAliases} times; inline the repeated content or raise HERALD_MAX_YAML_ALIASES.`,
+        'limit-exceeded',
+      );
+    }
+    throw depthOrRethrow(err, limits);
+  }
+  checkDepth(data, limits.maxDepth);
+  return {
+    data,
+    format,
+    locate(pointer) {
+      const node = nodeAt(doc, pointer);
+      return node?.range ? position(node.range[0]) : undefined;
+    },
+  };
+}
+
+/** The YAML node a JSON pointer names, following aliases; undefined when absent. */
+function nodeAt(doc: Document.Parsed, pointer: string): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const segment of parsePointer(pointer)) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) return undefined;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node)) {
+      node = node.items[Number(segment)];
+    } else {
+      return undefined;
+    }
+  }
+  return node as Node | undefined;
+}
+
+/** Depth of nested containers, checked without recursion so a hostile document cannot overflow the stack. */
+function checkDepth(data: unknown, maxDepth: number): void {
+  const stack: Array<[unknown, number, string]> = [[data, 0, '']];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [value, depth, pointer] = stack.pop()!;
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    if (depth >= maxDepth) {
+      throw new InvalidDocumentError(
+        [{ rule: 'depth-limit', message: `Nesting deeper than the limit (${maxDepth}).`, pointer }],
+        `The document nests deeper than ${maxDepth} levels at ${pointer || '/'}; raise HERALD_MAX_DEPTH if this is intended.`,
+        'limit-exceeded',
+      );
+    }
+    for (const [key, child] of Object.entries(value)) stack.push([child, depth + 1, appendPointer(pointer, key)]);
+  }
+}
+
+function depthOrRethrow(err: unknown, limits: TextLimits): unknown {
+  if (err instanceof RangeError) {
+    return new InvalidDocumentError(
+      [{ rule: 'depth-limit', message: `Nesting deeper than the limit (${limits.maxDepth}).`, pointer: '' }],
+      `The document nests too deeply to be read; the limit is ${limits.maxDepth} levels.`,
+      'limit-exceeded',
+    );
+  }
+  return err;
+}
+
+const firstLine = (s: string) => s.split('\n')[0] ?? s;
+

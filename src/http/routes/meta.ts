@@ -1,0 +1,68 @@
+/** Health, readiness, the OpenAPI document and its interactive reference page. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { parse as parseYaml } from 'yaml';
+import { HeraldError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
+import type { AppEnv } from '../env.js';
+
+export const OPENAPI_PATH = fileURLToPath(new URL('../../../openapi/openapi.yaml', import.meta.url));
+
+export function loadOpenApi(): Record<string, unknown> {
+  return parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as Record<string, unknown>;
+}
+
+export function healthRoutes(store: Store): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', async (c) => {
+      try {
+        await store.ping();
+      } catch (err) {
+        c.get('log').warn({ err }, 'readiness check failed');
+        throw new HeraldError('unavailable', `Storage (${store.driver}) is not reachable.`);
+      }
+      return c.json({ status: 'ready', checks: { storage: { status: 'ok', driver: store.driver } } });
+    });
+}
+
+const require = createRequire(import.meta.url);
+// swagger-ui-dist ships the page's scripts, so /reference works without any CDN.
+const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Herald API reference</title>
+<link rel="stylesheet" href="/reference/swagger-ui.css">
+<link rel="icon" href="/reference/favicon-32x32.png">
+</head>
+<body>
+<div id="reference"></div>
+<script src="/reference/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });</script>
+</body>
+</html>
+`;
+
+export function docsRoutes(openapi: Record<string, unknown>): Hono<AppEnv> {
+  const json = JSON.stringify(openapi);
+  return new Hono<AppEnv>()
+    .get('/openapi.json', (c) => c.body(json, 200, { 'Content-Type': 'application/json; charset=utf-8' }))
+    .get('/reference', (c) => c.html(PAGE))
+    .get('/reference/:asset', (c) => {
+      const asset = c.req.param('asset');
+      const type = ASSETS[asset];
+      if (!type) throw new HeraldError('not-found', `No reference asset "${asset}".`);
+      return c.body(readFileSync(path.join(swaggerDir, asset)), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
+    });
+}

@@ -1,0 +1,336 @@
+/**
+ * The storage interface the registry talks to, and its drizzle implementation. Nothing
+ * outside store/ imports drizzle. PGlite and PostgreSQL share this code: both are
+ * PostgreSQL, so one query layer serves both drivers (see open.ts).
+ */
+import { and, asc, desc, eq, gt, isNull, like, sql } from 'drizzle-orm';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import * as t from './schema.js';
+
+export interface ContractRow {
+  id: number;
+  name: string;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+export interface ContractSummary extends ContractRow {
+  latestVersion: number | null;
+  versionCount: number;
+}
+
+export interface VersionRow {
+  id: number;
+  contractId: number;
+  version: number;
+  text: string;
+  textFormat: 'yaml' | 'json';
+  document: unknown;
+  model: unknown;
+  fingerprint: string;
+  asyncapiVersion: string;
+  infoVersion: string;
+  registeredBy: string;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+export type NewVersion = Omit<VersionRow, 'id' | 'createdAt' | 'deletedAt' | 'version'>;
+
+export interface SchemaLink {
+  schemaId: number;
+  channel: string;
+  message: string;
+  part: 'payload' | 'headers';
+}
+
+export interface SchemaRow {
+  id: number;
+  fingerprint: string;
+  format: string;
+  schema: unknown;
+}
+
+export interface ConfigRow {
+  compatibility: string;
+  policy: string;
+}
+
+export interface TokenRow {
+  id: number;
+  name: string;
+  scope: 'read' | 'write' | 'admin';
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** Reads, and the writes that need no transaction. */
+export interface StoreReader {
+  findContract(name: string): Promise<ContractRow | undefined>;
+  listContracts(opts: { prefix?: string; after?: string; limit: number; includeDeleted: boolean }): Promise<ContractSummary[]>;
+  listVersions(contractId: number, includeDeleted: boolean): Promise<VersionRow[]>;
+  findVersion(contractId: number, version: number): Promise<VersionRow | undefined>;
+  latestVersion(contractId: number): Promise<VersionRow | undefined>;
+  findVersionByFingerprint(contractId: number, fingerprint: string): Promise<VersionRow | undefined>;
+  schemaLinks(versionId: number): Promise<SchemaLink[]>;
+  findSchema(id: number): Promise<SchemaRow | undefined>;
+  getConfig(scope: string): Promise<ConfigRow | undefined>;
+  findTokenByHash(hash: string): Promise<TokenRow | undefined>;
+  listTokens(): Promise<TokenRow[]>;
+}
+
+/** Operations inside one transaction. */
+export interface StoreTx extends StoreReader {
+  /** The contract row, created if absent, locked until the transaction ends. */
+  lockContract(name: string): Promise<ContractRow>;
+  reviveContract(contractId: number): Promise<void>;
+  /** Takes the next version number of a locked contract. */
+  allocateVersion(contractId: number): Promise<number>;
+  insertVersion(version: NewVersion & { version: number }): Promise<VersionRow>;
+  /** The id of the schema with this fingerprint, inserting it if new. */
+  upsertSchema(fingerprint: string, format: string, schema: unknown): Promise<number>;
+  linkSchemas(versionId: number, links: SchemaLink[]): Promise<void>;
+  softDeleteVersion(versionId: number): Promise<void>;
+  hardDeleteVersion(versionId: number): Promise<void>;
+  softDeleteContract(contractId: number): Promise<void>;
+  hardDeleteContract(contractId: number, name: string): Promise<void>;
+  putConfig(scope: string, config: ConfigRow): Promise<void>;
+  deleteConfig(scope: string): Promise<boolean>;
+  insertToken(token: { name: string; scope: TokenRow['scope']; secretHash: string; createdBy: string }): Promise<TokenRow | undefined>;
+  deleteToken(name: string): Promise<boolean>;
+}
+
+export interface Store extends StoreReader {
+  readonly driver: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// The driver-specific query result type is irrelevant to these queries.
+export type Db = PgDatabase<any, typeof t>;
+
+const versionColumns = {
+  id: t.contractVersions.id,
+  contractId: t.contractVersions.contractId,
+  version: t.contractVersions.version,
+  text: t.contractVersions.text,
+  textFormat: t.contractVersions.textFormat,
+  document: t.contractVersions.document,
+  model: t.contractVersions.model,
+  fingerprint: t.contractVersions.fingerprint,
+  asyncapiVersion: t.contractVersions.asyncapiVersion,
+  infoVersion: t.contractVersions.infoVersion,
+  registeredBy: t.contractVersions.registeredBy,
+  createdAt: t.contractVersions.createdAt,
+  deletedAt: t.contractVersions.deletedAt,
+};
+
+const contractColumns = { id: t.contracts.id, name: t.contracts.name, createdAt: t.contracts.createdAt, deletedAt: t.contracts.deletedAt };
+const tokenColumns = { id: t.tokens.id, name: t.tokens.name, scope: t.tokens.scope, createdBy: t.tokens.createdBy, createdAt: t.tokens.createdAt };
+
+/** Escapes LIKE wildcards so a name prefix matches literally. */
+const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+
+class Queries implements StoreTx {
+  constructor(protected readonly db: Db) {}
+
+  async findContract(name: string) {
+    const [row] = await this.db.select(contractColumns).from(t.contracts).where(eq(t.contracts.name, name));
+    return row;
+  }
+
+  async listContracts({ prefix, after, limit, includeDeleted }: { prefix?: string; after?: string; limit: number; includeDeleted: boolean }) {
+    const live = includeDeleted ? undefined : isNull(t.contractVersions.deletedAt);
+    const rows = await this.db
+      .select({
+        ...contractColumns,
+        latestVersion: sql<number | null>`max(${t.contractVersions.version})`,
+        versionCount: sql<number>`count(${t.contractVersions.id})::int`,
+      })
+      .from(t.contracts)
+      .leftJoin(t.contractVersions, and(eq(t.contractVersions.contractId, t.contracts.id), live))
+      .where(
+        and(
+          includeDeleted ? undefined : isNull(t.contracts.deletedAt),
+          prefix ? like(t.contracts.name, likePrefix(prefix)) : undefined,
+          after ? gt(t.contracts.name, after) : undefined,
+        ),
+      )
+      .groupBy(t.contracts.id)
+      .orderBy(asc(t.contracts.name))
+      .limit(limit);
+    return rows.map((r) => ({ ...r, latestVersion: r.latestVersion === null ? null : Number(r.latestVersion) }));
+  }
+
+  async listVersions(contractId: number, includeDeleted: boolean) {
+    return this.db
+      .select(versionColumns)
+      .from(t.contractVersions)
+      .where(and(eq(t.contractVersions.contractId, contractId), includeDeleted ? undefined : isNull(t.contractVersions.deletedAt)))
+      .orderBy(asc(t.contractVersions.version));
+  }
+
+  async findVersion(contractId: number, version: number) {
+    const [row] = await this.db
+      .select(versionColumns)
+      .from(t.contractVersions)
+      .where(and(eq(t.contractVersions.contractId, contractId), eq(t.contractVersions.version, version)));
+    return row;
+  }
+
+  async latestVersion(contractId: number) {
+    const [row] = await this.db
+      .select(versionColumns)
+      .from(t.contractVersions)
+      .where(and(eq(t.contractVersions.contractId, contractId), isNull(t.contractVersions.deletedAt)))
+      .orderBy(desc(t.contractVersions.version))
+      .limit(1);
+    return row;
+  }
+
+  async findVersionByFingerprint(contractId: number, fingerprint: string) {
+    const [row] = await this.db
+      .select(versionColumns)
+      .from(t.contractVersions)
+      .where(and(eq(t.contractVersions.contractId, contractId), eq(t.contractVersions.fingerprint, fingerprint), isNull(t.contractVersions.deletedAt)))
+      .orderBy(asc(t.contractVersions.version))
+      .limit(1);
+    return row;
+  }
+
+  async schemaLinks(versionId: number) {
+    return this.db
+      .select({ schemaId: t.versionSchemas.schemaId, channel: t.versionSchemas.channel, message: t.versionSchemas.message, part: t.versionSchemas.part })
+      .from(t.versionSchemas)
+      .where(eq(t.versionSchemas.versionId, versionId))
+      .orderBy(asc(t.versionSchemas.channel), asc(t.versionSchemas.message), asc(t.versionSchemas.part));
+  }
+
+  async findSchema(id: number) {
+    const [row] = await this.db
+      .select({ id: t.schemas.id, fingerprint: t.schemas.fingerprint, format: t.schemas.format, schema: t.schemas.schema })
+      .from(t.schemas)
+      .where(eq(t.schemas.id, id));
+    return row;
+  }
+
+  async getConfig(scope: string) {
+    const [row] = await this.db.select({ compatibility: t.config.compatibility, policy: t.config.policy }).from(t.config).where(eq(t.config.scope, scope));
+    return row;
+  }
+
+  async findTokenByHash(hash: string) {
+    const [row] = await this.db.select(tokenColumns).from(t.tokens).where(eq(t.tokens.secretHash, hash));
+    return row;
+  }
+
+  async listTokens() {
+    return this.db.select(tokenColumns).from(t.tokens).orderBy(asc(t.tokens.name));
+  }
+
+  async lockContract(name: string) {
+    await this.db.insert(t.contracts).values({ name }).onConflictDoNothing({ target: t.contracts.name });
+    const [row] = await this.db.select(contractColumns).from(t.contracts).where(eq(t.contracts.name, name)).for('update');
+    return row!;
+  }
+
+  async reviveContract(contractId: number) {
+    await this.db.update(t.contracts).set({ deletedAt: null }).where(eq(t.contracts.id, contractId));
+  }
+
+  async allocateVersion(contractId: number) {
+    const [row] = await this.db
+      .update(t.contracts)
+      .set({ nextVersion: sql`${t.contracts.nextVersion} + 1` })
+      .where(eq(t.contracts.id, contractId))
+      .returning({ allocated: sql<number>`${t.contracts.nextVersion} - 1` });
+    return Number(row!.allocated);
+  }
+
+  async insertVersion(version: NewVersion & { version: number }) {
+    const [row] = await this.db.insert(t.contractVersions).values(version).returning(versionColumns);
+    return row!;
+  }
+
+  async upsertSchema(fingerprint: string, format: string, schema: unknown) {
+    // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING yields the id of an existing row too.
+    const [row] = await this.db
+      .insert(t.schemas)
+      .values({ fingerprint, format, schema })
+      .onConflictDoUpdate({ target: t.schemas.fingerprint, set: { fingerprint: sql`excluded.fingerprint` } })
+      .returning({ id: t.schemas.id });
+    return row!.id;
+  }
+
+  async linkSchemas(versionId: number, links: SchemaLink[]) {
+    if (links.length > 0) await this.db.insert(t.versionSchemas).values(links.map((l) => ({ versionId, ...l })));
+  }
+
+  async softDeleteVersion(versionId: number) {
+    await this.db.update(t.contractVersions).set({ deletedAt: new Date() }).where(eq(t.contractVersions.id, versionId));
+  }
+
+  async hardDeleteVersion(versionId: number) {
+    await this.db.delete(t.contractVersions).where(eq(t.contractVersions.id, versionId));
+  }
+
+  async softDeleteContract(contractId: number) {
+    const now = new Date();
+    await this.db.update(t.contracts).set({ deletedAt: now }).where(eq(t.contracts.id, contractId));
+    await this.db
+      .update(t.contractVersions)
+      .set({ deletedAt: now })
+      .where(and(eq(t.contractVersions.contractId, contractId), isNull(t.contractVersions.deletedAt)));
+  }
+
+  async hardDeleteContract(contractId: number, name: string) {
+    await this.db.delete(t.contracts).where(eq(t.contracts.id, contractId));
+    await this.db.delete(t.config).where(eq(t.config.scope, name));
+  }
+
+  async putConfig(scope: string, config: ConfigRow) {
+    await this.db
+      .insert(t.config)
+      .values({ scope, ...config })
+      .onConflictDoUpdate({ target: t.config.scope, set: { ...config, updatedAt: new Date() } });
+  }
+
+  async deleteConfig(scope: string) {
+    const rows = await this.db.delete(t.config).where(eq(t.config.scope, scope)).returning({ scope: t.config.scope });
+    return rows.length > 0;
+  }
+
+  async insertToken(token: { name: string; scope: TokenRow['scope']; secretHash: string; createdBy: string }) {
+    const [row] = await this.db.insert(t.tokens).values(token).onConflictDoNothing({ target: t.tokens.name }).returning(tokenColumns);
+    return row;
+  }
+
+  async deleteToken(name: string) {
+    const rows = await this.db.delete(t.tokens).where(eq(t.tokens.name, name)).returning({ id: t.tokens.id });
+    return rows.length > 0;
+  }
+}
+
+export class DrizzleStore extends Queries implements Store {
+  constructor(
+    db: Db,
+    readonly driver: 'pglite' | 'postgres',
+    private readonly closeDriver: () => Promise<void>,
+  ) {
+    super(db);
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new Queries(tx as unknown as Db)));
+  }
+
+  async ping() {
+    await this.db.execute(sql`select 1`);
+  }
+
+  close() {
+    return this.closeDriver();
+  }
+}
+
