@@ -23,20 +23,15 @@ export type StorageOptions = { databaseUrl: string } | { dataDir: string } | { m
 
 export async function openStore(options: StorageOptions): Promise<Store> {
   if ('databaseUrl' in options) {
-    const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
+    // One connection, so that the advisory lock and the migration share a session.
+    const migrator = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
     try {
-      const conn = await client.reserve();
-      try {
-        await conn`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        await migratePostgres(drizzlePostgres(conn, { schema }), { migrationsFolder });
-        await conn`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-      } finally {
-        conn.release();
-      }
-    } catch (err) {
-      await client.end({ timeout: 1 });
-      throw err;
+      await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await migratePostgres(drizzlePostgres(migrator, { schema }), { migrationsFolder });
+    } finally {
+      await migrator.end({ timeout: 5 });
     }
+    const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
     return new DrizzleStore(db, 'postgres', () => client.end({ timeout: 5 }));
   }
