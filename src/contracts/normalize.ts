@@ -6,10 +6,11 @@
 import { Parser, type AsyncAPIDocumentInterface, type MessageInterface } from '@asyncapi/parser';
 import { InvalidDocumentError } from '../errors.js';
 import { canonicalJson } from './canonical.js';
-import type { Action, Bindings, Channel, Contract, Message, Operation, Parameter, Server } from './model.js';
+import type { Action, Bindings, Channel, Contract, JsonSchema, Message, Operation, Parameter, Server } from './model.js';
 import { isJsonSchemaFormat } from './payload-schema.js';
 import { isObject } from './pointer.js';
-import { selfContained } from './schema.js';
+import { internalTarget, resolvePointer } from './refs.js';
+import { selfContained, type Deref } from './schema.js';
 
 /**
  * Never consulted: external references are refused before parsing. Registered so that
@@ -29,10 +30,17 @@ export async function toContract(document: Record<string, unknown>): Promise<Con
       diagnostics.filter((d) => d.severity === 0).map((d) => ({ rule: String(d.code), message: d.message, pointer: '/' + d.path.join('/') })),
     );
   }
-  return fromModel(parsed);
+  // Without its core ruleset the parser leaves recursive references as `$ref`s; they point into this document.
+  const deref: Deref = (ref) => {
+    const target = internalTarget(ref);
+    return target === undefined ? undefined : resolvePointer(document, target);
+  };
+  return fromModel(parsed, (schema) => selfContained(schema, deref));
 }
 
-function fromModel(doc: AsyncAPIDocumentInterface): Contract {
+type Bundle = (schema: unknown) => JsonSchema;
+
+function fromModel(doc: AsyncAPIDocumentInterface, selfContained: Bundle): Contract {
   const v2 = doc.version().startsWith('2.');
   const channels: Channel[] = doc.channels().all().map((ch) => {
     const json = ch.json() as Record<string, unknown>;
@@ -46,8 +54,8 @@ function fromModel(doc: AsyncAPIDocumentInterface): Contract {
         ...(p.location() ? { location: p.location()! } : {}),
         ...(p.description() ? { description: p.description()! } : {}),
       })),
-      messages: uniqueMessages(ch.messages().all().map((m) => toMessage(m, v2))),
-      bindings: bindings(json.bindings),
+      messages: uniqueMessages(ch.messages().all().map((m) => toMessage(m, v2, selfContained))),
+      bindings: bindings(json.bindings, selfContained),
       extensions: Object.fromEntries(Object.entries(json).filter(([k]) => k.startsWith('x-') && !k.startsWith('x-parser-'))),
     };
   });
@@ -71,7 +79,7 @@ function fromModel(doc: AsyncAPIDocumentInterface): Contract {
             },
           }
         : {}),
-      bindings: bindings(json.bindings),
+      bindings: bindings(json.bindings, selfContained),
     };
   });
   const servers: Server[] = doc.servers().all().map((s) => {
@@ -82,7 +90,7 @@ function fromModel(doc: AsyncAPIDocumentInterface): Contract {
       ...(s.protocolVersion() ? { protocolVersion: s.protocolVersion()! } : {}),
       host: v2 ? String(json.url ?? '') : s.host(),
       ...(!v2 && typeof json.pathname === 'string' ? { pathname: json.pathname } : {}),
-      bindings: bindings(json.bindings),
+      bindings: bindings(json.bindings, selfContained),
     };
   });
   return { asyncapi: doc.version(), title: doc.info().title(), version: doc.info().version(), servers, channels, operations };
@@ -97,7 +105,7 @@ function messageId(m: MessageInterface, v2: boolean): string {
   return m.id();
 }
 
-function toMessage(m: MessageInterface, v2: boolean): Message {
+function toMessage(m: MessageInterface, v2: boolean, selfContained: Bundle): Message {
   const json = m.json() as Record<string, unknown>;
   // 2.x: `schemaFormat` on the message; 3.x: a multi-format payload `{ schemaFormat, schema }`.
   let payload: unknown = json.payload;
@@ -120,12 +128,12 @@ function toMessage(m: MessageInterface, v2: boolean): Message {
     ...(correlation?.location()
       ? { correlationId: { location: correlation.location()!, ...(correlation.description() ? { description: correlation.description()! } : {}) } }
       : {}),
-    bindings: bindings(json.bindings),
+    bindings: bindings(json.bindings, selfContained),
   };
 }
 
 /** Binding objects as plain JSON; schemas inside them (a Kafka key) made self-contained. */
-function bindings(value: unknown): Bindings {
+function bindings(value: unknown, selfContained: Bundle): Bindings {
   if (!isObject(value)) return {};
   const out: Bindings = {};
   for (const [protocol, binding] of Object.entries(value)) {
