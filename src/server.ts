@@ -42,6 +42,11 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server));
     s.once('error', reject);
   });
+  // Longer than the idle timeout of common load balancers (60 s), so that they, not Herald,
+  // close idle connections: the other order makes a proxy forward a request onto a socket
+  // Herald is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
@@ -56,11 +61,14 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
           logger.warn('shutdown timeout: closing remaining connections');
           server.closeAllConnections();
         }, config.shutdownTimeoutMs);
+        // Keep-alive connections hold close() open once their last response is sent; drop
+        // each one as soon as it is idle rather than waiting for its keep-alive timeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(sweep);
           resolve();
         });
-        // Keep-alive connections with no request in flight would hold close() open.
         server.closeIdleConnections();
       });
       await store.close();

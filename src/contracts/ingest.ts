@@ -44,16 +44,10 @@ export interface IngestedDocument {
 
 export async function ingest(text: string, format: SourceFormat, limits: IngestLimits = DEFAULT_LIMITS): Promise<IngestedDocument> {
   const parsed = parseText(text, format, limits);
-  const { version, diagnostics } = validateDocument(parsed.data, limits.maxRefNodes);
-  if (diagnostics.length > 0 || version === undefined) throw new InvalidDocumentError(locate(diagnostics, parsed));
+  const { version, resolved, diagnostics } = validateDocument(parsed.data, limits.maxRefNodes);
+  if (diagnostics.length > 0 || version === undefined || resolved === undefined) throw new InvalidDocumentError(locate(diagnostics, parsed));
   const document = parsed.data as Record<string, unknown>;
-  let contract: Contract;
-  try {
-    contract = await toContract(document);
-  } catch (err) {
-    if (err instanceof InvalidDocumentError) throw new InvalidDocumentError(locate(err.diagnostics, parsed));
-    throw err;
-  }
+  const contract = toContract(document, resolved);
   return {
     format,
     document,

@@ -1,160 +1,292 @@
 /**
- * A validated document -> the normalized `Contract`, through @asyncapi/parser's model
- * (which applies traits and unifies 2.x and 3.x). Validation has already happened in
- * validate.ts, so the parser runs without its costly core ruleset.
+ * A validated document -> the normalized `Contract`: operations get a direction, traits are
+ * applied, AsyncAPI 2.x and 3.x are unified, schemas become self-contained.
+ *
+ * This reads the document Herald resolved while validating it, rather than running the
+ * AsyncAPI parser again (that would cost more than all the rest of a registration). The
+ * parser stays the reference: test/contracts/model.test.ts compares this model with the
+ * parser's model of every document in the corpus.
  */
-import { Parser, type AsyncAPIDocumentInterface, type MessageInterface } from '@asyncapi/parser';
-import { InvalidDocumentError } from '../errors.js';
 import { canonicalJson } from './canonical.js';
 import type { Action, Bindings, Channel, Contract, JsonSchema, Message, Operation, Parameter, Server } from './model.js';
 import { isJsonSchemaFormat } from './payload-schema.js';
 import { isObject } from './pointer.js';
 import { internalTarget, resolvePointer } from './refs.js';
-import { selfContained, type Deref } from './schema.js';
+import { selfContained } from './schema.js';
 
-/**
- * Never consulted: external references are refused before parsing. Registered so that
- * even a bug there could not make the parser read a file or open a connection.
- */
-const noIo = (schema: string) => ({ schema, order: 1, read: () => '{}' });
+type Obj = Record<string, unknown>;
 
-const parser = new Parser({
-  ruleset: { core: false, recommended: false },
-  __unstable: { resolver: { cache: false, resolvers: [noIo('file'), noIo('http'), noIo('https')] } },
-});
-
-export async function toContract(document: Record<string, unknown>): Promise<Contract> {
-  const { document: parsed, diagnostics } = await parser.parse(JSON.stringify(document), { parseSchemas: false });
-  if (!parsed) {
-    throw new InvalidDocumentError(
-      diagnostics.filter((d) => d.severity === 0).map((d) => ({ rule: String(d.code), message: d.message, pointer: '/' + d.path.join('/') })),
-    );
-  }
-  // Without its core ruleset the parser leaves recursive references as `$ref`s; they point into this document.
-  const deref: Deref = (ref) => {
+/** `document` as written, and `resolved` with its internal references replaced (validate.ts). */
+export function toContract(document: Obj, resolved: Obj): Contract {
+  const deref = (ref: string) => {
     const target = internalTarget(ref);
     return target === undefined ? undefined : resolvePointer(document, target);
   };
-  return fromModel(parsed, (schema) => selfContained(schema, deref));
+  const ctx: Ctx = { document, resolved, bundle: (schema) => selfContained(schema, deref), anonymous: 0 };
+  const info = isObject(resolved.info) ? resolved.info : {};
+  const base = { asyncapi: String(resolved.asyncapi), title: String(info.title ?? ''), version: String(info.version ?? '') };
+  return String(resolved.asyncapi).startsWith('2.') ? { ...base, ...fromV2(ctx) } : { ...base, ...fromV3(ctx) };
 }
 
-type Bundle = (schema: unknown) => JsonSchema;
+interface Ctx {
+  document: Obj;
+  resolved: Obj;
+  bundle: (schema: unknown) => JsonSchema;
+  /** Counter for 2.x messages with neither messageId, name nor component key. */
+  anonymous: number;
+}
 
-function fromModel(doc: AsyncAPIDocumentInterface, selfContained: Bundle): Contract {
-  const v2 = doc.version().startsWith('2.');
-  const channels: Channel[] = doc.channels().all().map((ch) => {
-    const json = ch.json() as Record<string, unknown>;
+type Parts = Pick<Contract, 'servers' | 'channels' | 'operations'>;
+
+// ---- AsyncAPI 3.x -------------------------------------------------------------------
+
+function fromV3(ctx: Ctx): Parts {
+  const { resolved } = ctx;
+  const servers = entries(resolved.servers).map(([id, s]) => server(ctx, id, s, String(s.host ?? '')));
+  const channels: Channel[] = entries(resolved.channels).map(([id, ch]) => {
+    const raw = written(ctx, ['channels', id]);
     return {
-      id: ch.id(),
-      address: ch.address() ?? null,
-      servers: isObject(json) && (json.servers === undefined || (Array.isArray(json.servers) && json.servers.length === 0)) ? [] : ch.servers().all().map((s) => s.id()),
-      parameters: ch.parameters().all().map((p): Parameter => ({
-        name: p.id(),
-        schema: selfContained(p.schema()?.json() ?? {}),
-        ...(p.location() ? { location: p.location()! } : {}),
-        ...(p.description() ? { description: p.description()! } : {}),
-      })),
-      messages: uniqueMessages(ch.messages().all().map((m) => toMessage(m, v2, selfContained))),
-      bindings: bindings(json.bindings, selfContained),
-      extensions: Object.fromEntries(Object.entries(json).filter(([k]) => k.startsWith('x-') && !k.startsWith('x-parser-'))),
+      id,
+      address: typeof ch.address === 'string' ? ch.address : null,
+      servers: (Array.isArray(raw.servers) ? raw.servers : []).map((s) => refName(s, '/servers/')).filter((s): s is string => s !== undefined),
+      parameters: entries(ch.parameters).map(([name, p]): Parameter => {
+        // 3.x parameters are strings described by enum, default and examples; as a schema:
+        const schema = clean({ type: 'string', description: p.description, enum: p.enum, default: p.default, examples: p.examples });
+        return { name, schema, ...opt('location', p.location), ...opt('description', p.description) };
+      }),
+      messages: entries(ch.messages).map(([mid, m]) => message(ctx, mid, traitsV3(m), m.payload)),
+      bindings: bindings(ctx, ch.bindings),
+      extensions: extensions(ch),
     };
   });
-  const operations: Operation[] = doc.operations().all().map((op) => {
-    const json = op.json() as Record<string, unknown>;
-    const channel = op.channels().all()[0];
-    const action: Action = op.isSend() ? 'send' : 'receive';
-    const v2Kind = action === 'send' ? 'subscribe' : 'publish';
-    const reply = v2 ? undefined : op.reply();
+  const operations: Operation[] = entries(resolved.operations).map(([id, op0]) => {
+    const op = traitsV3(op0);
+    const raw = written(ctx, ['operations', id]);
+    const channel = channelId(ctx, raw.channel, op.channel, channels);
+    const listed = Array.isArray(raw.messages) ? raw.messages.map((m) => refName(m, '/messages/')).filter((m): m is string => m !== undefined) : undefined;
+    const reply = isObject(op.reply) ? op.reply : undefined;
+    const rawReply = isObject(raw.reply) ? (follow(ctx, raw.reply) as Obj) : {};
     return {
-      id: v2 ? (typeof json.operationId === 'string' ? json.operationId : `${channel?.id()}/${v2Kind}`) : op.id()!,
-      action,
-      channel: channel?.id() ?? '',
-      messages: uniqueIds(op.messages().all().map((m) => messageId(m, v2))),
+      id,
+      action: op.action === 'send' ? 'send' : 'receive',
+      channel,
+      // No list means every message of the channel.
+      messages: listed ?? channels.find((c) => c.id === channel)?.messages.map((m) => m.id) ?? [],
       ...(reply
         ? {
             reply: {
-              ...(reply.channel() ? { channel: reply.channel()!.id() } : {}),
-              ...(reply.address()?.location() ? { addressLocation: reply.address()!.location() } : {}),
-              messages: reply.messages().all().map((m) => messageId(m, v2)),
+              ...(rawReply.channel !== undefined ? { channel: channelId(ctx, rawReply.channel, reply.channel, channels) } : {}),
+              ...(isObject(reply.address) && typeof reply.address.location === 'string' ? { addressLocation: reply.address.location } : {}),
+              messages: (Array.isArray(rawReply.messages) ? rawReply.messages : []).map((m) => refName(m, '/messages/')).filter((m): m is string => m !== undefined),
             },
           }
         : {}),
-      bindings: bindings(json.bindings, selfContained),
+      bindings: bindings(ctx, op.bindings),
     };
   });
-  const servers: Server[] = doc.servers().all().map((s) => {
-    const json = s.json() as Record<string, unknown>;
-    return {
-      id: s.id(),
-      protocol: s.protocol(),
-      ...(s.protocolVersion() ? { protocolVersion: s.protocolVersion()! } : {}),
-      host: v2 ? String(json.url ?? '') : s.host(),
-      ...(!v2 && typeof json.pathname === 'string' ? { pathname: json.pathname } : {}),
-      bindings: bindings(json.bindings, selfContained),
-    };
-  });
-  return { asyncapi: doc.version(), title: doc.info().title(), version: doc.info().version(), servers, channels, operations };
+  return { servers, channels, operations };
 }
 
-function messageId(m: MessageInterface, v2: boolean): string {
-  if (!v2) return m.id();
-  const json = m.json() as Record<string, unknown>;
-  for (const candidate of [json.messageId, json.name, json['x-parser-message-name']]) {
-    if (typeof candidate === 'string' && candidate !== '') return candidate;
-  }
-  return m.id();
-}
-
-function toMessage(m: MessageInterface, v2: boolean, selfContained: Bundle): Message {
-  const json = m.json() as Record<string, unknown>;
-  // 2.x: `schemaFormat` on the message; 3.x: a multi-format payload `{ schemaFormat, schema }`.
-  let payload: unknown = json.payload;
-  let format = v2 ? (json.schemaFormat as string | undefined) : undefined;
-  if (!v2 && isObject(payload) && typeof payload.schemaFormat === 'string' && 'schema' in payload) {
-    format = payload.schemaFormat;
-    payload = payload.schema;
-  }
-  let headers: unknown = json.headers;
-  if (!v2 && isObject(headers) && typeof headers.schemaFormat === 'string' && 'schema' in headers) headers = headers.schema;
-  const correlation = m.correlationId();
-  return {
-    id: messageId(m, v2),
-    ...(m.name() ? { name: m.name()! } : {}),
-    ...(m.title() ? { title: m.title()! } : {}),
-    ...(m.contentType() ? { contentType: m.contentType()! } : {}),
-    ...(format !== undefined && !isJsonSchemaFormat(format) ? { schemaFormat: format } : {}),
-    ...(payload !== undefined ? { payload: selfContained(payload) } : {}),
-    ...(headers !== undefined ? { headers: selfContained(headers) } : {}),
-    ...(correlation?.location()
-      ? { correlationId: { location: correlation.location()!, ...(correlation.description() ? { description: correlation.description()! } : {}) } }
-      : {}),
-    bindings: bindings(json.bindings, selfContained),
-  };
-}
-
-/** Binding objects as plain JSON; schemas inside them (a Kafka key) made self-contained. */
-function bindings(value: unknown, selfContained: Bundle): Bindings {
-  if (!isObject(value)) return {};
-  const out: Bindings = {};
-  for (const [protocol, binding] of Object.entries(value)) {
-    if (protocol.startsWith('x-parser-') || !isObject(binding)) continue;
-    out[protocol] = selfContained(binding) as Record<string, unknown>;
+/** 3.x traits: applied first, then the object itself, each a JSON merge patch. */
+function traitsV3(value: Obj): Obj {
+  if (!Array.isArray(value.traits)) return value;
+  let out: Obj = {};
+  for (const layer of [...value.traits, value]) {
+    if (!isObject(layer)) continue;
+    for (const [key, v] of Object.entries(layer)) out = { ...out, [key]: mergePatch(out[key], v) };
   }
   return out;
 }
 
-/**
- * Messages of one channel, each once (2.x lists a message used by both operations twice);
- * distinct messages that share a name are told apart as `name#2`, `name#3`, ...
- */
-function uniqueMessages(messages: Message[]): Message[] {
-  const byId = new Map<string, Message[]>();
-  for (const m of messages) {
-    const same = byId.get(m.id) ?? [];
-    if (!same.some((o) => canonicalJson(o) === canonicalJson(m))) same.push(m);
-    byId.set(m.id, same);
+// ---- AsyncAPI 2.x -------------------------------------------------------------------
+
+function fromV2(ctx: Ctx): Parts {
+  const { resolved } = ctx;
+  const servers = entries(resolved.servers).map(([id, s]) => server(ctx, id, s, String(s.url ?? '')));
+  const channels: Channel[] = [];
+  const operations: Operation[] = [];
+  for (const [address, ch] of entries(resolved.channels)) {
+    const messages: Message[] = [];
+    const channelOps: Array<{ kind: string; op: Obj; ids: string[] }> = [];
+    for (const kind of ['publish', 'subscribe']) {
+      if (!isObject(ch[kind])) continue;
+      const op = traitsV2(ch[kind] as Obj);
+      const rawOp = written(ctx, ['channels', address, kind]);
+      const ids: string[] = [];
+      const list = isObject(op.message) ? (Array.isArray(op.message.oneOf) ? op.message.oneOf : [op.message]) : [];
+      const rawList = isObject(rawOp.message) ? (Array.isArray((follow(ctx, rawOp.message) as Obj).oneOf) ? ((follow(ctx, rawOp.message) as Obj).oneOf as unknown[]) : [rawOp.message]) : [];
+      list.forEach((m0, i) => {
+        if (!isObject(m0)) return;
+        const m = traitsV2(m0);
+        const id = messageIdV2(ctx, m, rawList[i]);
+        ids.push(addMessage(messages, message(ctx, id, m, m.payload)));
+      });
+      channelOps.push({ kind, op, ids });
+    }
+    channels.push({
+      id: address,
+      address,
+      servers: Array.isArray(ch.servers) ? ch.servers.filter((s): s is string => typeof s === 'string') : [],
+      parameters: entries(ch.parameters).map(([name, p]): Parameter => ({
+        name,
+        schema: ctx.bundle(p.schema ?? {}),
+        ...opt('location', p.location),
+        ...opt('description', p.description),
+      })),
+      messages,
+      bindings: bindings(ctx, ch.bindings),
+      extensions: extensions(ch),
+    });
+    for (const { kind, op, ids } of channelOps) {
+      // 2.x describes operations from the client's side: subscribe means this application sends.
+      const action: Action = kind === 'subscribe' ? 'send' : 'receive';
+      operations.push({
+        id: typeof op.operationId === 'string' ? op.operationId : `${address}/${kind}`,
+        action,
+        channel: address,
+        messages: [...new Set(ids)],
+        bindings: bindings(ctx, op.bindings),
+      });
+    }
   }
-  return [...byId.values()].flatMap((same) => same.map((m, i) => (i === 0 ? m : { ...m, id: `${m.id}#${i + 1}` })));
+  return { servers, channels, operations };
 }
 
-const uniqueIds = (ids: string[]) => [...new Set(ids)];
+/** 2.x traits: each trait's fields, as JSON merge patches, override the object's own. */
+function traitsV2(value: Obj): Obj {
+  if (!Array.isArray(value.traits)) return value;
+  const out: Obj = { ...value };
+  for (const trait of value.traits) {
+    if (!isObject(trait)) continue;
+    for (const [key, v] of Object.entries(trait)) out[key] = mergePatch(out[key], v);
+  }
+  return out;
+}
+
+function messageIdV2(ctx: Ctx, m: Obj, raw: unknown): string {
+  for (const candidate of [m.messageId, m.name, refName(raw, '/components/messages/')]) {
+    if (typeof candidate === 'string' && candidate !== '') return candidate;
+  }
+  // The parser's name for these, so both name the same message alike.
+  return `<anonymous-message-${++ctx.anonymous}>`;
+}
+
+/**
+ * Adds a message to a channel's list, once (2.x lists a message used by both operations
+ * twice); distinct messages that share an id are told apart as `id#2`, `id#3`, ...
+ */
+function addMessage(list: Message[], m: Message): string {
+  const same = list.filter((o) => o.id === m.id || o.id.startsWith(`${m.id}#`));
+  const key = canonicalJson(m);
+  const existing = same.find((o) => canonicalJson({ ...o, id: m.id }) === key);
+  if (existing) return existing.id;
+  const id = same.length === 0 ? m.id : `${m.id}#${same.length + 1}`;
+  list.push({ ...m, id });
+  return id;
+}
+
+// ---- shared -------------------------------------------------------------------------
+
+function message(ctx: Ctx, id: string, m: Obj, rawPayload: unknown): Message {
+  const v2 = String(ctx.resolved.asyncapi).startsWith('2.');
+  // 2.x: `schemaFormat` on the message; 3.x: a multi-format payload `{ schemaFormat, schema }`.
+  let payload = m.payload;
+  let format = v2 && typeof m.schemaFormat === 'string' ? m.schemaFormat : undefined;
+  if (!v2 && isObject(rawPayload) && isObject(payload) && typeof payload.schemaFormat === 'string' && 'schema' in payload) {
+    format = payload.schemaFormat;
+    payload = payload.schema;
+  }
+  let headers = m.headers;
+  if (!v2 && isObject(headers) && typeof headers.schemaFormat === 'string' && 'schema' in headers) headers = headers.schema;
+  const contentType = m.contentType ?? ctx.resolved.defaultContentType;
+  const correlation = isObject(m.correlationId) ? m.correlationId : undefined;
+  return {
+    id,
+    ...opt('name', m.name),
+    ...opt('title', m.title),
+    ...opt('contentType', contentType),
+    ...(format !== undefined && !isJsonSchemaFormat(format) ? { schemaFormat: format } : {}),
+    ...(payload !== undefined ? { payload: ctx.bundle(payload) } : {}),
+    ...(headers !== undefined ? { headers: ctx.bundle(headers) } : {}),
+    ...(correlation && typeof correlation.location === 'string'
+      ? { correlationId: { location: correlation.location, ...opt('description', correlation.description) } }
+      : {}),
+    bindings: bindings(ctx, m.bindings),
+  };
+}
+
+function server(ctx: Ctx, id: string, s: Obj, host: string): Server {
+  return {
+    id,
+    protocol: String(s.protocol ?? ''),
+    ...opt('protocolVersion', s.protocolVersion),
+    host,
+    ...opt('pathname', s.pathname),
+    bindings: bindings(ctx, s.bindings),
+  };
+}
+
+/** Binding objects as plain JSON; schemas inside them (a Kafka key) made self-contained. */
+function bindings(ctx: Ctx, value: unknown): Bindings {
+  const out: Bindings = {};
+  for (const [protocol, binding] of entries(value)) out[protocol] = ctx.bundle(binding) as Obj;
+  return out;
+}
+
+const extensions = (o: Obj) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith('x-')));
+
+/** The object at a path of the document as written, following a reference at its end. */
+function written(ctx: Ctx, path: string[]): Obj {
+  let node: unknown = ctx.document;
+  for (const key of path) node = isObject(node) ? follow(ctx, node[key]) : undefined;
+  return isObject(node) ? node : {};
+}
+
+function follow(ctx: Ctx, node: unknown): unknown {
+  for (let hops = 0; hops < 32 && isObject(node) && typeof node.$ref === 'string'; hops++) {
+    const target = internalTarget(node.$ref);
+    if (target === undefined) break;
+    node = resolvePointer(ctx.document, target);
+  }
+  return node;
+}
+
+/** The name a reference ends with after `marker`, e.g. `#/channels/a~1b` -> `a/b`. */
+function refName(node: unknown, marker: string): string | undefined {
+  if (!isObject(node) || typeof node.$ref !== 'string') return undefined;
+  const target = internalTarget(node.$ref) ?? '';
+  const at = target.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const rest = target.slice(at + marker.length);
+  return rest.includes('/') ? undefined : rest.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** An operation's channel id: from its reference, else the root channel it equals. */
+function channelId(ctx: Ctx, raw: unknown, resolvedChannel: unknown, channels: Channel[]): string {
+  const named = refName(raw, '/channels/');
+  if (named !== undefined && isObject(raw) && String(raw.$ref).startsWith('#/channels/')) return named;
+  const key = canonicalJson(resolvedChannel ?? null);
+  const match = entries(ctx.resolved.channels).find(([, c]) => canonicalJson(c) === key);
+  return match?.[0] ?? named ?? channels[0]?.id ?? '';
+}
+
+/** RFC 7386 JSON merge patch, as the parser applies traits. */
+export function mergePatch(origin: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const result: Obj = isObject(origin) ? { ...origin } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+function entries(value: unknown): Array<[string, Obj]> {
+  return isObject(value) ? (Object.entries(value).filter(([k, v]) => !k.startsWith('x-') && isObject(v)) as Array<[string, Obj]>) : [];
+}
+
+const opt = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (typeof value === 'string' ? ({ [key]: value } as { [P in K]: string }) : {});
+
+function clean(o: Obj): Obj {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

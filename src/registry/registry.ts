@@ -81,14 +81,11 @@ export class Registry {
         infoVersion: doc.infoVersion,
         registeredBy,
       });
-      // Sorted, so concurrent registrations sharing schemas take their locks in one order.
-      const ids = new Map<string, number>();
-      for (const s of [...doc.schemas].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))) {
-        if (!ids.has(s.fingerprint)) ids.set(s.fingerprint, await tx.upsertSchema(s.fingerprint, s.format, s.schema));
-      }
+      const distinct = new Map(doc.schemas.map((s) => [s.fingerprint, { fingerprint: s.fingerprint, format: s.format, schema: s.schema }]));
+      const ids = await tx.upsertSchemas([...distinct.values()]);
       const links: SchemaLink[] = doc.schemas.map((s) => ({ schemaId: ids.get(s.fingerprint)!, channel: s.channel, message: s.message, part: s.part }));
       await tx.linkSchemas(row.id, links);
-      return { created: true, version: await versionView(tx, name, row) };
+      return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
     });
   }
 
@@ -208,6 +205,14 @@ function summary(v: VersionRow): VersionSummary {
 }
 
 async function versionView(reader: Pick<StoreTx, 'schemaLinks'>, contract: string, v: VersionRow): Promise<VersionView> {
-  const links = await reader.schemaLinks(v.id);
-  return { contract, ...summary(v), schemas: links.map((l) => ({ id: l.schemaId, channel: l.channel, message: l.message, part: l.part })) };
+  return { contract, ...summary(v), schemas: schemaRefs(await reader.schemaLinks(v.id)) };
 }
+
+/** In the order the store lists them: by channel, message, part. */
+function schemaRefs(links: SchemaLink[]): SchemaRef[] {
+  return links
+    .map((l) => ({ id: l.schemaId, channel: l.channel, message: l.message, part: l.part }))
+    .sort((a, b) => cmp(a.channel, b.channel) || cmp(a.message, b.message) || cmp(a.part, b.part));
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

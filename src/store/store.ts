@@ -87,8 +87,8 @@ export interface StoreTx extends StoreReader {
   /** Takes the next version number of a locked contract. */
   allocateVersion(contractId: number): Promise<number>;
   insertVersion(version: NewVersion & { version: number }): Promise<VersionRow>;
-  /** The id of the schema with this fingerprint, inserting it if new. */
-  upsertSchema(fingerprint: string, format: string, schema: unknown): Promise<number>;
+  /** Ids of the schemas by fingerprint, inserting those that are new. Fingerprints must be distinct. */
+  upsertSchemas(schemas: Array<{ fingerprint: string; format: string; schema: unknown }>): Promise<Map<string, number>>;
   linkSchemas(versionId: number, links: SchemaLink[]): Promise<void>;
   softDeleteVersion(versionId: number): Promise<void>;
   hardDeleteVersion(versionId: number): Promise<void>;
@@ -125,6 +125,11 @@ const versionColumns = {
   createdAt: t.contractVersions.createdAt,
   deletedAt: t.contractVersions.deletedAt,
 };
+
+/** Rows of a raw query: postgres-js returns an array, PGlite an object with `rows`. */
+function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
 
 const contractColumns = { id: t.contracts.id, name: t.contracts.name, createdAt: t.contracts.createdAt, deletedAt: t.contracts.deletedAt };
 const tokenColumns = { id: t.tokens.id, name: t.tokens.name, scope: t.tokens.scope, createdBy: t.tokens.createdBy, createdAt: t.tokens.createdAt };
@@ -199,12 +204,13 @@ class Queries implements StoreTx {
     return row;
   }
 
+  /** In code-point order ("C" collation), the order registry.ts sorts new links in. */
   async schemaLinks(versionId: number) {
     return this.db
       .select({ schemaId: t.versionSchemas.schemaId, channel: t.versionSchemas.channel, message: t.versionSchemas.message, part: t.versionSchemas.part })
       .from(t.versionSchemas)
       .where(eq(t.versionSchemas.versionId, versionId))
-      .orderBy(asc(t.versionSchemas.channel), asc(t.versionSchemas.message), asc(t.versionSchemas.part));
+      .orderBy(...[t.versionSchemas.channel, t.versionSchemas.message, t.versionSchemas.part].map((c) => asc(sql`${c} collate "C"`)));
   }
 
   async findSchema(id: number) {
@@ -230,8 +236,12 @@ class Queries implements StoreTx {
   }
 
   async lockContract(name: string) {
-    await this.db.insert(t.contracts).values({ name }).onConflictDoNothing({ target: t.contracts.name });
-    const [row] = await this.db.select(contractColumns).from(t.contracts).where(eq(t.contracts.name, name)).for('update');
+    // An upsert that updates takes the row lock, in one statement, whether the row is new or not.
+    const [row] = await this.db
+      .insert(t.contracts)
+      .values({ name })
+      .onConflictDoUpdate({ target: t.contracts.name, set: { name: sql`excluded.name` } })
+      .returning(contractColumns);
     return row!;
   }
 
@@ -253,18 +263,27 @@ class Queries implements StoreTx {
     return row!;
   }
 
-  async upsertSchema(fingerprint: string, format: string, schema: unknown) {
-    // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING yields the id of an existing row too.
-    const [row] = await this.db
-      .insert(t.schemas)
-      .values({ fingerprint, format, schema })
-      .onConflictDoUpdate({ target: t.schemas.fingerprint, set: { fingerprint: sql`excluded.fingerprint` } })
-      .returning({ id: t.schemas.id });
-    return row!.id;
+  async upsertSchemas(schemas: Array<{ fingerprint: string; format: string; schema: unknown }>) {
+    if (schemas.length === 0) return new Map<string, number>();
+    // One statement for all. DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING
+    // yields the ids of existing rows too. Sorted, so that concurrent registrations sharing
+    // schemas lock their rows in one order.
+    // The rows travel as one JSON parameter: far cheaper than three bound parameters a row.
+    const sorted = [...schemas].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+    const rows = await this.db.execute<{ id: number; fingerprint: string }>(sql`
+      insert into ${t.schemas} (fingerprint, format, schema)
+      select fingerprint, format, schema from json_to_recordset(${JSON.stringify(sorted)}::json) as x(fingerprint text, format text, schema json)
+      on conflict (fingerprint) do update set fingerprint = excluded.fingerprint
+      returning id, fingerprint`);
+    return new Map(resultRows<{ id: number; fingerprint: string }>(rows).map((r) => [r.fingerprint, Number(r.id)]));
   }
 
   async linkSchemas(versionId: number, links: SchemaLink[]) {
-    if (links.length > 0) await this.db.insert(t.versionSchemas).values(links.map((l) => ({ versionId, ...l })));
+    if (links.length === 0) return;
+    await this.db.execute(sql`
+      insert into ${t.versionSchemas} (version_id, schema_id, channel, message, part)
+      select ${versionId}, "schemaId", channel, message, part from json_to_recordset(${JSON.stringify(links)}::json)
+        as x("schemaId" integer, channel text, message text, part text)`);
   }
 
   async softDeleteVersion(versionId: number) {

@@ -31,6 +31,8 @@ describe.each(DRIVERS)('registry API on %s', (driver) => {
       expect(res.json.fingerprint).toMatch(/^[0-9a-f]{64}$/);
       const placed = res.json.schemas.filter((s: { channel: string }) => s.channel === 'orderPlaced');
       expect(placed.map((s: { message: string; part: string }) => `${s.message}/${s.part}`).sort()).toEqual(['OrderPlaced/headers', 'OrderPlaced/payload']);
+      const read = await api.request('GET', '/v1/contracts/orders/versions/1');
+      expect(read.json.schemas).toEqual(res.json.schemas);
     });
 
     it('is idempotent: the same content answers 200 with the existing version, in YAML or JSON', async () => {

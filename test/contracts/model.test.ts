@@ -1,0 +1,34 @@
+/**
+ * Herald builds the contract model itself, from the document it resolved while validating;
+ * the official parser's model of the same document is the reference it must agree with.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { prepareDocument } from '../../src/cli/bundle.js';
+import { ingest } from '../../src/contracts/ingest.js';
+import type { Contract } from '../../src/contracts/model.js';
+import { findRefs } from '../../src/contracts/refs.js';
+import { corpusFiles, corpusPath, corpusPresent, CORPUS_MISSING, isFragment } from '../helpers/corpus.js';
+import { parserContract } from '../helpers/parser-model.js';
+
+async function both(text: string, format: 'yaml' | 'json'): Promise<[Contract, Contract]> {
+  const herald = await ingest(text, format);
+  return [herald.contract, await parserContract(herald.document)];
+}
+
+const sources = [
+  ...['specs/orders.yaml', 'specs/payments.yaml', 'specs/notifications.yaml'].map((f) => ({ name: f, load: async () => ({ text: readFileSync(f, 'utf8'), format: 'yaml' as const }) })),
+  ...(corpusPresent ? corpusFiles() : [])
+    .filter((f) => !isFragment(f))
+    .map((f) => ({ name: f, load: async () => prepareDocument(corpusPath(f)) })),
+];
+
+describe(`the contract model agrees with @asyncapi/parser (${corpusPresent ? 'specs and corpus' : `specs only; ${CORPUS_MISSING}`})`, () => {
+  it.each(sources)('$name', async ({ load }) => {
+    const { text, format } = await load();
+    if (findRefs(parseYaml(text)).some((r) => typeof r.ref === 'string' && /^https?:/.test(r.ref))) return;
+    const [herald, parser] = await both(text, format);
+    expect(herald).toEqual(parser);
+  });
+});
