@@ -24,13 +24,13 @@ const DOCS: Array<[string, string]> = [
 /** The same document with a different info.version each time, so every POST makes a new version. */
 const variant = (text: string, i: number) => text.replace(/^(\s*)version:\s*['"]?([^'"\n]+)['"]?\s*$/m, `$1version: '${i + 1000}.0.0'`);
 
-export async function benchRegistration(runs = 30): Promise<string> {
+export async function benchRegistration(runs = 30, databaseUrl?: string): Promise<string> {
   const rows: Array<Record<string, string | number>> = [];
   const parser = new Parser();
 
   // Herald runs as `herald serve` in its own process, as in production: the parser baseline
   // in this process must not share an event loop (or a heap) with the server it compares to.
-  const server = await startHerald();
+  const server = await startHerald(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
 
   const bare = new Hono().post('/echo', async (c) => c.json({ length: (await c.req.text()).length }, 201));
   const bareServer = serve({ fetch: bare.fetch, hostname: '127.0.0.1', port: 0 });
@@ -76,5 +76,6 @@ export async function benchRegistration(runs = 30): Promise<string> {
     await server.stop();
     bareServer.close();
   }
-  return `## Registration (embedded storage; ${runs} runs each after 10 warm-up runs)\n\n${table(rows)}\n`;
+  const storage = databaseUrl ? 'PostgreSQL 15 on this machine' : 'embedded storage (PGlite)';
+  return `## Registration, ${storage}; ${runs} runs each after 10 warm-up runs\n\n${table(rows)}\n`;
 }

@@ -12,7 +12,6 @@ CREATE TABLE "contract_versions" (
 	"text" text NOT NULL,
 	"text_format" text NOT NULL,
 	"document" json NOT NULL,
-	"model" json NOT NULL,
 	"fingerprint" text NOT NULL,
 	"asyncapi_version" text NOT NULL,
 	"info_version" text NOT NULL,

@@ -75,7 +75,6 @@ export class Registry {
         text,
         textFormat: format,
         document: doc.document,
-        model: doc.contract,
         fingerprint: doc.fingerprint,
         asyncapiVersion: doc.asyncapiVersion,
         infoVersion: doc.infoVersion,

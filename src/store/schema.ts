@@ -31,8 +31,6 @@ export const contractVersions = pgTable(
     textFormat: text('text_format', { enum: ['yaml', 'json'] }).notNull(),
     /** The normalized document: the registered document as JSON data. */
     document: json('document').notNull(),
-    /** The normalized contract model (contracts/model.ts) derived from the document. */
-    model: json('model').notNull(),
     /** sha-256 of the canonical JSON of `document`. */
     fingerprint: text('fingerprint').notNull(),
     asyncapiVersion: text('asyncapi_version').notNull(),

@@ -26,7 +26,6 @@ export interface VersionRow {
   text: string;
   textFormat: 'yaml' | 'json';
   document: unknown;
-  model: unknown;
   fingerprint: string;
   asyncapiVersion: string;
   infoVersion: string;
@@ -117,7 +116,6 @@ const versionColumns = {
   text: t.contractVersions.text,
   textFormat: t.contractVersions.textFormat,
   document: t.contractVersions.document,
-  model: t.contractVersions.model,
   fingerprint: t.contractVersions.fingerprint,
   asyncapiVersion: t.contractVersions.asyncapiVersion,
   infoVersion: t.contractVersions.infoVersion,

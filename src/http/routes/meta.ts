@@ -49,7 +49,7 @@ const PAGE = `<!doctype html>
 <body>
 <div id="reference"></div>
 <script src="/reference/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });</script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, validatorUrl: null });</script>
 </body>
 </html>
 `;
