@@ -34,9 +34,16 @@ export interface Server {
   bindings: Bindings;
 }
 
+/**
+ * Where a part of the model is written in the source document: a JSON pointer that names
+ * the object itself (references followed), for reports that point at a file and line.
+ */
+export type Pointer = string;
+
 export interface Channel {
   /** 3.x: the key under `channels`; 2.x: the address. */
   id: string;
+  pointer: Pointer;
   address: string | null;
   /** Server ids; empty means every server. */
   servers: string[];
@@ -49,6 +56,7 @@ export interface Channel {
 
 export interface Parameter {
   name: string;
+  pointer: Pointer;
   /** 2.x parameters carry a schema; 3.x ones an enum, default and examples, expressed here as a schema. */
   schema: JsonSchema;
   location?: string;
@@ -58,6 +66,10 @@ export interface Parameter {
 export interface Message {
   /** Unique within its channel: 3.x the key under `messages`; 2.x messageId, name or the component key. */
   id: string;
+  pointer: Pointer;
+  /** Where the payload and headers schemas are written; absent when traits merged them from several places. */
+  payloadPointer?: Pointer;
+  headersPointer?: Pointer;
   name?: string;
   title?: string;
   contentType?: string;
@@ -72,6 +84,7 @@ export interface Message {
 export interface Operation {
   /** 3.x: the key under `operations`; 2.x: operationId, else `<channel>/<publish|subscribe>`. */
   id: string;
+  pointer: Pointer;
   action: Action;
   /** Channel id. */
   channel: string;

@@ -10,8 +10,8 @@
 import { canonicalJson } from './canonical.js';
 import type { Action, Bindings, Channel, Contract, JsonSchema, Message, Operation, Parameter, Server } from './model.js';
 import { isJsonSchemaFormat } from './payload-schema.js';
-import { isObject } from './pointer.js';
-import { internalTarget, resolvePointer } from './refs.js';
+import { appendPointer, isObject } from './pointer.js';
+import { internalTarget, literalPointer, resolvePointer } from './refs.js';
 import { selfContained } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -45,16 +45,18 @@ function fromV3(ctx: Ctx): Parts {
   const servers = entries(resolved.servers).map(([id, s]) => server(ctx, id, s, String(s.host ?? '')));
   const channels: Channel[] = entries(resolved.channels).map(([id, ch]) => {
     const raw = written(ctx, ['channels', id]);
+    const pointer = at(ctx, appendPointer('/channels', id));
     return {
       id,
+      pointer,
       address: typeof ch.address === 'string' ? ch.address : null,
       servers: (Array.isArray(raw.servers) ? raw.servers : []).map((s) => refName(s, '/servers/')).filter((s): s is string => s !== undefined),
       parameters: entries(ch.parameters).map(([name, p]): Parameter => {
         // 3.x parameters are strings described by enum, default and examples; as a schema:
         const schema = clean({ type: 'string', description: p.description, enum: p.enum, default: p.default, examples: p.examples });
-        return { name, schema, ...opt('location', p.location), ...opt('description', p.description) };
+        return { name, pointer: at(ctx, appendPointer(pointer, 'parameters', name)), schema, ...opt('location', p.location), ...opt('description', p.description) };
       }),
-      messages: entries(ch.messages).map(([mid, m]) => message(ctx, mid, traitsV3(m), m.payload)),
+      messages: entries(ch.messages).map(([mid, m]) => message(ctx, mid, traitsV3(m), at(ctx, appendPointer(pointer, 'messages', mid)))),
       bindings: bindings(ctx, ch.bindings),
       extensions: extensions(ch),
     };
@@ -68,6 +70,7 @@ function fromV3(ctx: Ctx): Parts {
     const rawReply = isObject(raw.reply) ? (follow(ctx, raw.reply) as Obj) : {};
     return {
       id,
+      pointer: at(ctx, appendPointer('/operations', id)),
       action: op.action === 'send' ? 'send' : 'receive',
       channel,
       // No list means every message of the channel.
@@ -106,29 +109,36 @@ function fromV2(ctx: Ctx): Parts {
   const channels: Channel[] = [];
   const operations: Operation[] = [];
   for (const [address, ch] of entries(resolved.channels)) {
+    const pointer = at(ctx, appendPointer('/channels', address));
     const messages: Message[] = [];
-    const channelOps: Array<{ kind: string; op: Obj; ids: string[] }> = [];
+    const channelOps: Array<{ kind: string; op: Obj; ids: string[]; pointer: string }> = [];
     for (const kind of ['publish', 'subscribe']) {
       if (!isObject(ch[kind])) continue;
       const op = traitsV2(ch[kind] as Obj);
+      const opPointer = at(ctx, appendPointer(pointer, kind));
       const rawOp = written(ctx, ['channels', address, kind]);
       const ids: string[] = [];
       const list = isObject(op.message) ? (Array.isArray(op.message.oneOf) ? op.message.oneOf : [op.message]) : [];
-      const rawList = isObject(rawOp.message) ? (Array.isArray((follow(ctx, rawOp.message) as Obj).oneOf) ? ((follow(ctx, rawOp.message) as Obj).oneOf as unknown[]) : [rawOp.message]) : [];
+      const messagePointer = at(ctx, appendPointer(opPointer, 'message'));
+      const oneOf = isObject(rawOp.message) && Array.isArray((follow(ctx, rawOp.message) as Obj).oneOf);
+      const rawList = isObject(rawOp.message) ? (oneOf ? ((follow(ctx, rawOp.message) as Obj).oneOf as unknown[]) : [rawOp.message]) : [];
       list.forEach((m0, i) => {
         if (!isObject(m0)) return;
         const m = traitsV2(m0);
         const id = messageIdV2(ctx, m, rawList[i]);
-        ids.push(addMessage(messages, message(ctx, id, m, m.payload)));
+        const mPointer = oneOf ? at(ctx, appendPointer(messagePointer, 'oneOf', i)) : messagePointer;
+        ids.push(addMessage(messages, message(ctx, id, m, mPointer)));
       });
-      channelOps.push({ kind, op, ids });
+      channelOps.push({ kind, op, ids, pointer: opPointer });
     }
     channels.push({
       id: address,
+      pointer,
       address,
       servers: Array.isArray(ch.servers) ? ch.servers.filter((s): s is string => typeof s === 'string') : [],
       parameters: entries(ch.parameters).map(([name, p]): Parameter => ({
         name,
+        pointer: at(ctx, appendPointer(pointer, 'parameters', name)),
         schema: ctx.bundle(p.schema ?? {}),
         ...opt('location', p.location),
         ...opt('description', p.description),
@@ -137,11 +147,12 @@ function fromV2(ctx: Ctx): Parts {
       bindings: bindings(ctx, ch.bindings),
       extensions: extensions(ch),
     });
-    for (const { kind, op, ids } of channelOps) {
+    for (const { kind, op, ids, pointer: opPointer } of channelOps) {
       // 2.x describes operations from the client's side: subscribe means this application sends.
       const action: Action = kind === 'subscribe' ? 'send' : 'receive';
       operations.push({
         id: typeof op.operationId === 'string' ? op.operationId : `${address}/${kind}`,
+        pointer: opPointer,
         action,
         channel: address,
         messages: [...new Set(ids)],
@@ -187,21 +198,30 @@ function addMessage(list: Message[], m: Message): string {
 
 // ---- shared -------------------------------------------------------------------------
 
-function message(ctx: Ctx, id: string, m: Obj, rawPayload: unknown): Message {
+function message(ctx: Ctx, id: string, m: Obj, pointer: string): Message {
   const v2 = String(ctx.resolved.asyncapi).startsWith('2.');
   // 2.x: `schemaFormat` on the message; 3.x: a multi-format payload `{ schemaFormat, schema }`.
   let payload = m.payload;
+  let payloadPointer = schemaSource(ctx, pointer, 'payload');
   let format = v2 && typeof m.schemaFormat === 'string' ? m.schemaFormat : undefined;
-  if (!v2 && isObject(rawPayload) && isObject(payload) && typeof payload.schemaFormat === 'string' && 'schema' in payload) {
+  if (!v2 && isObject(payload) && typeof payload.schemaFormat === 'string' && 'schema' in payload) {
     format = payload.schemaFormat;
     payload = payload.schema;
+    payloadPointer = payloadPointer === undefined ? undefined : appendPointer(payloadPointer, 'schema');
   }
   let headers = m.headers;
-  if (!v2 && isObject(headers) && typeof headers.schemaFormat === 'string' && 'schema' in headers) headers = headers.schema;
+  let headersPointer = schemaSource(ctx, pointer, 'headers');
+  if (!v2 && isObject(headers) && typeof headers.schemaFormat === 'string' && 'schema' in headers) {
+    headers = headers.schema;
+    headersPointer = headersPointer === undefined ? undefined : appendPointer(headersPointer, 'schema');
+  }
   const contentType = m.contentType ?? ctx.resolved.defaultContentType;
   const correlation = isObject(m.correlationId) ? m.correlationId : undefined;
   return {
     id,
+    pointer,
+    ...(payload !== undefined && payloadPointer !== undefined ? { payloadPointer } : {}),
+    ...(headers !== undefined && headersPointer !== undefined ? { headersPointer } : {}),
     ...opt('name', m.name),
     ...opt('title', m.title),
     ...opt('contentType', contentType),
@@ -234,6 +254,30 @@ function bindings(ctx: Ctx, value: unknown): Bindings {
 }
 
 const extensions = (o: Obj) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith('x-')));
+
+/** The literal pointer of a path (see literalPointer); the path itself if it leads nowhere. */
+function at(ctx: Ctx, pointer: string): string {
+  return literalPointer(ctx.document, pointer) ?? pointer;
+}
+
+/**
+ * Where a message's `payload` or `headers` is written: in the message, or in the one trait
+ * that sets it. Undefined when traits and message both set it (it is then a merge).
+ */
+function schemaSource(ctx: Ctx, messagePointer: string, key: string): string | undefined {
+  const written = resolvePointer(ctx.document, messagePointer);
+  if (!isObject(written)) return undefined;
+  const sources: string[] = [];
+  if (key in written) sources.push(appendPointer(messagePointer, key));
+  if (Array.isArray(written.traits)) {
+    written.traits.forEach((_, i) => {
+      const trait = at(ctx, appendPointer(messagePointer, 'traits', i));
+      const value = resolvePointer(ctx.document, trait);
+      if (isObject(value) && key in value) sources.push(appendPointer(trait, key));
+    });
+  }
+  return sources.length === 1 ? at(ctx, sources[0]!) : undefined;
+}
 
 /** The object at a path of the document as written, following a reference at its end. */
 function written(ctx: Ctx, path: string[]): Obj {

@@ -65,18 +65,46 @@ export function checkRefs(data: unknown, refs: RefSite[]): Diagnostic[] {
   return diagnostics;
 }
 
-/** Follows a pointer, passing through `$ref` objects met on the way. */
+/**
+ * Follows a pointer. Where a step names a key the node does not have but the node is a
+ * `$ref`, the reference is followed first (the parser resolves such pointers the same way).
+ */
 export function resolvePointer(data: unknown, pointer: string, hops = 0): unknown {
   if (hops > 64) return undefined;
   let node = data;
   for (const segment of pointer === '' ? [] : pointer.slice(1).split('/')) {
     const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
-    // A pointer may name a reference's own "$ref" member; otherwise pass through references.
-    if (key !== '$ref') node = followRef(data, node, hops);
+    if (!(isObject(node) && Object.prototype.hasOwnProperty.call(node, key))) node = followRef(data, node, hops);
     if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/**
+ * The literal pointer of what `pointer` names: each `$ref` met on the way, and at the end,
+ * is followed, so the result points at an object actually written there. Undefined when
+ * the path leads nowhere.
+ */
+export function literalPointer(data: unknown, pointer: string): string | undefined {
+  let at = '';
+  let node = data;
+  const segments = pointer === '' ? [] : pointer.slice(1).split('/');
+  for (let i = 0; i <= segments.length; i++) {
+    const next = i < segments.length ? segments[i]!.replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+    for (let hops = 0; isObject(node) && typeof node.$ref === 'string' && (next === undefined || !Object.prototype.hasOwnProperty.call(node, next)); hops++) {
+      const target = internalTarget(node.$ref);
+      if (target === undefined || hops > 64) return undefined;
+      at = target;
+      node = resolvePointer(data, target);
+    }
+    if (next === undefined) break;
+    const key = next;
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+    at += '/' + segments[i];
+  }
+  return at;
 }
 
 function followRef(data: unknown, node: unknown, hops: number): unknown {

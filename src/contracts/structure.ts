@@ -8,31 +8,21 @@
  * so the same documents pass and fail.
  */
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
+import { ajvFor } from './validator.js';
 import { appendPointer } from './pointer.js';
 
 const require = createRequire(import.meta.url);
 const specs = require('@asyncapi/specs') as { schemas: Record<string, AnySchema> };
-const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
 
 type AnySchema = Record<string, any>;
 
 /** AsyncAPI versions Herald accepts: every one the bundled specs describe. */
 export const SPEC_VERSIONS: readonly string[] = Object.keys(specs.schemas);
 
-export const ajvOptions = {
-  meta: true,
-  messages: true,
-  strict: false,
-  allowUnionTypes: true,
-  unicodeRegExp: false,
-} as const;
-
 export function newAjv(allErrors: boolean): Ajv {
-  const ajv = new Ajv({ ...ajvOptions, allErrors });
-  addFormats(ajv);
-  return ajv;
+  return ajvFor('draft7', allErrors);
 }
 
 const fast = newAjv(false);

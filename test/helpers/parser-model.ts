@@ -6,7 +6,16 @@
 import { Parser, type AsyncAPIDocumentInterface, type MessageInterface } from '@asyncapi/parser';
 import { InvalidDocumentError } from '../../src/errors.js';
 import { canonicalJson } from '../../src/contracts/canonical.js';
-import type { Action, Bindings, Channel, Contract, JsonSchema, Message, Operation, Parameter, Server } from '../../src/contracts/model.js';
+import type * as M from '../../src/contracts/model.js';
+import type { Action, Bindings, JsonSchema, Server } from '../../src/contracts/model.js';
+
+/** The model without its source pointers, which the parser's model does not know. */
+type Unlocated<T> = Omit<T, 'pointer' | 'payloadPointer' | 'headersPointer'>;
+type Channel = Omit<Unlocated<M.Channel>, 'parameters' | 'messages'> & { parameters: Parameter[]; messages: Message[] };
+type Parameter = Unlocated<M.Parameter>;
+type Message = Unlocated<M.Message>;
+type Operation = Unlocated<M.Operation>;
+export type Contract = Omit<M.Contract, 'channels' | 'operations'> & { channels: Channel[]; operations: Operation[] };
 import { isJsonSchemaFormat } from '../../src/contracts/payload-schema.js';
 import { isObject } from '../../src/contracts/pointer.js';
 import { internalTarget, resolvePointer } from '../../src/contracts/refs.js';
