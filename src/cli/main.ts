@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { HeraldError } from '../errors.js';
 import { startServer } from '../server.js';
 import { prepareDocument } from './bundle.js';
+import { runCheck } from './check.js';
 import { RegistryClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -84,6 +85,21 @@ export function buildProgram(): Command {
     }
   });
 
+  program
+    .command('check')
+    .description('check NEW for compatibility against earlier versions: files (oldest first), or a registry contract')
+    .argument('<new>', 'the candidate AsyncAPI document')
+    .option('--against <old>', 'an earlier version, oldest first; repeat for several', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--mode <mode>', 'NONE, BACKWARD[_TRANSITIVE], FORWARD[_TRANSITIVE], FULL[_TRANSITIVE], AUTO[_TRANSITIVE] (default AUTO; with --contract, the contract\'s setting)')
+    .option('--policy <policy>', 'strict or lenient (default lenient; with --contract, the contract\'s setting)')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('--contract <name>', 'check against this contract\'s registered versions instead of files')
+    .addOption(new Option('--registry <url>', 'registry URL, with --contract').env('HERALD_REGISTRY'))
+    .addOption(new Option('--token <token>', 'bearer token, with --contract').env('HERALD_TOKEN'))
+    .action(async (file: string, o: { against: string[]; mode?: string; policy?: string; format: 'text' | 'json'; contract?: string; registry?: string; token?: string }) => {
+      process.exitCode = await runCheck(file, o);
+    });
+
   registryOptions(
     program
       .command('get')
@@ -156,8 +172,9 @@ function located(err: unknown, file: string, bundled: boolean): unknown {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    process.exitCode = undefined;
     await program.parseAsync(argv);
-    return EXIT.ok;
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed help or its own one-line message already.

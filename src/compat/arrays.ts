@@ -74,7 +74,7 @@ function positions(cmp: Comparer, o: SchemaNode, n: SchemaNode, a: Items, b: Ite
       out.push(...cmp.node(cmp.nodeOf('old', [x]), cmp.nodeOf('new', [y]), x, y));
     } else if (x) {
       // The new version treats position i as one of the items after its tuple.
-      const backward = !cmp.subset('old', [x], b.rest);
+      const backward = reaches(o, i) && !cmp.subset('old', [x], b.rest);
       const forward = reaches(n, i) && !cmp.subset('new', b.rest, [x]);
       out.push(change(itemKind('REMOVED', b.rest, !backward), dirs(backward, forward), x, b.restPtr ?? nPath, `Tuple position ${i} was removed`));
     } else if (y) {

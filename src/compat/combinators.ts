@@ -61,7 +61,8 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
     const j = scores.indexOf(Math.min(...scores));
     if (scores[j] === 0) return;
     const y = b.branches[j];
-    if (!y || rootTypeMiss(diffs[i]![j]!, x, y)) {
+    // A counterpart that provably shares no message is no counterpart: the alternative is gone.
+    if (!y || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(x.node, y.node, 3)) {
       out.push(change('SUM_TYPE_NARROWED', ['BACKWARD'], x.path, b.path, `Alternative ${i} of the old schema has no counterpart in the new one`));
     } else {
       out.push(...only(diffs[i]![j]!, 'BACKWARD'));
@@ -72,7 +73,7 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
     const i = scores.indexOf(Math.min(...scores));
     if (scores[i] === 0) return;
     const x = a.branches[i];
-    if (!x || rootTypeMiss(diffs[i]![j]!, x, y)) {
+    if (!x || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(x.node, y.node, 3)) {
       out.push(change('SUM_TYPE_EXTENDED', ['FORWARD'], a.path, y.path, `Alternative ${j} of the new schema admits messages no old alternative admits`));
     } else {
       out.push(...only(diffs[i]![j]!, 'FORWARD'));

@@ -59,11 +59,12 @@ export class Comparer {
    */
   subset(writer: 'old' | 'new', w: Acceptance, r: Acceptance): boolean {
     if (w === 'none' || r === 'any') return true;
+    const wNode = w === 'any' ? undefined : this.nodeOf(writer, w);
+    if (wNode?.never) return true; // a `false` schema: the writer never sends it
     if (r === 'none') return false;
     const readerSide = writer === 'old' ? 'new' : 'old';
     const rNode = this.nodeOf(readerSide, r);
-    if (w === 'any') return rNode.parts.every((p) => Object.keys(p.value).every((k) => ANNOTATIONS.has(k)));
-    const wNode = this.nodeOf(writer, w);
+    if (!wNode) return !rNode.never && rNode.parts.every((p) => Object.keys(p.value).every((k) => ANNOTATIONS.has(k)));
     const changes = writer === 'old' ? this.node(wNode, rNode, '', '') : this.node(rNode, wNode, '', '');
     return !changes.some((c) => c.breaks.includes(writer === 'old' ? 'BACKWARD' : 'FORWARD'));
   }

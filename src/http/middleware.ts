@@ -24,7 +24,9 @@ export const scopeFor =
   (method, path, query) => {
     if (!path.startsWith('/v1/')) return undefined;
     if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return 'admin';
-    if (method === 'GET' || method === 'HEAD') return readAuth ? 'read' : undefined;
+    // A compatibility check is a POST that changes nothing: it reads.
+    const reads = method === 'GET' || method === 'HEAD' || (method === 'POST' && path.endsWith('/compatibility'));
+    if (reads) return readAuth ? 'read' : undefined;
     if (path.startsWith('/v1/config')) return 'admin';
     if (method === 'DELETE' && query('permanent') === 'true') return 'admin';
     return 'write';

@@ -6,21 +6,10 @@ import { HeraldError, notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { assertContractName } from './names.js';
 
-export const COMPATIBILITY_MODES = [
-  'NONE',
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-  'AUTO',
-  'AUTO_TRANSITIVE',
-] as const;
-export const POLICIES = ['strict', 'lenient'] as const;
+import { MODES as COMPATIBILITY_MODES, POLICIES, type Mode as CompatibilityMode, type Policy } from '../compat/types.js';
+import type { StoreReader } from '../store/store.js';
 
-export type CompatibilityMode = (typeof COMPATIBILITY_MODES)[number];
-export type Policy = (typeof POLICIES)[number];
+export { COMPATIBILITY_MODES, POLICIES, type CompatibilityMode, type Policy };
 
 export interface CompatibilityConfig {
   compatibility: CompatibilityMode;
@@ -35,6 +24,27 @@ export interface ConfigView extends CompatibilityConfig {
   source: 'contract' | 'global' | 'default';
 }
 
+/** The settings that apply to a contract, read through any store reader (a transaction too). */
+export async function effectiveConfig(reader: Pick<StoreReader, 'getConfig'>, name: string): Promise<ConfigView> {
+  const own = await reader.getConfig(name);
+  if (own) return { ...(own as CompatibilityConfig), source: 'contract' };
+  const global = await reader.getConfig(GLOBAL);
+  return global ? { ...(global as CompatibilityConfig), source: 'global' } : { ...DEFAULT_CONFIG, source: 'default' };
+}
+
+export function parseMode(value: string | undefined): CompatibilityMode | undefined {
+  if (value === undefined || value === '') return undefined;
+  const upper = value.toUpperCase();
+  if (!COMPATIBILITY_MODES.includes(upper as CompatibilityMode)) throw new HeraldError('bad-request', `"${value}" is not a compatibility mode; use one of ${COMPATIBILITY_MODES.join(', ')}.`);
+  return upper as CompatibilityMode;
+}
+
+export function parsePolicy(value: string | undefined): Policy | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!POLICIES.includes(value as Policy)) throw new HeraldError('bad-request', `"${value}" is not a policy; use strict or lenient.`);
+  return value as Policy;
+}
+
 export class ConfigService {
   constructor(private readonly store: Store) {}
 
@@ -46,8 +56,7 @@ export class ConfigService {
   /** The settings that apply to a contract. */
   async effective(name: string): Promise<ConfigView> {
     assertContractName(name);
-    const row = await this.store.getConfig(name);
-    return row ? { ...(row as CompatibilityConfig), source: 'contract' } : this.getGlobal();
+    return effectiveConfig(this.store, name);
   }
 
   async putGlobal(body: unknown): Promise<ConfigView> {

@@ -3,9 +3,15 @@
  * hard deletes. HTTP routes and CLI commands are thin shells over this class.
  */
 import { HeraldError, notFound } from '../errors.js';
-import { ingest, type IngestLimits } from '../contracts/ingest.js';
+import { checkCompatibility, isTransitive, type Earlier, type Verdict } from '../compat/verdict.js';
+import type { Mode, Policy } from '../compat/types.js';
+import { ingest, type IngestedDocument, type IngestLimits } from '../contracts/ingest.js';
+import type { Contract } from '../contracts/model.js';
+import { toContract } from '../contracts/normalize.js';
+import { resolveDocument } from '../contracts/refs.js';
 import type { SourceFormat } from '../contracts/text.js';
-import type { ContractRow, SchemaLink, Store, StoreTx, VersionRow } from '../store/store.js';
+import type { ContractRow, SchemaLink, Store, StoreReader, StoreTx, VersionRow } from '../store/store.js';
+import { effectiveConfig } from './config.js';
 import { assertContractName } from './names.js';
 
 export interface VersionSummary {
@@ -50,7 +56,20 @@ export interface Registration {
   version: VersionView;
 }
 
+export interface CompatibilityReport extends Verdict {
+  contract: string;
+}
+
+export interface DiffReport extends Verdict {
+  contract: string;
+  from: number;
+  to: number;
+}
+
 export class Registry {
+  /** Contract models of stored versions, by fingerprint: derived, so safe to keep. */
+  private readonly models = new Map<string, Contract>();
+
   constructor(
     readonly store: Store,
     private readonly limits: IngestLimits,
@@ -68,6 +87,8 @@ export class Registry {
       } else {
         await tx.reviveContract(contract.id);
       }
+      // Checked under the contract's lock, so two registrations cannot both pass against the same latest.
+      await this.enforceCompatibility(tx, contract, doc);
       const number = await tx.allocateVersion(contract.id);
       const row = await tx.insertVersion({
         contractId: contract.id,
@@ -86,6 +107,61 @@ export class Registry {
       await tx.linkSchemas(row.id, links);
       return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
     });
+  }
+
+  /** A candidate checked against the registered versions, with the contract's settings unless overridden. */
+  async checkCompatibility(name: string, text: string, format: SourceFormat, overrides: { mode?: Mode; policy?: Policy }): Promise<CompatibilityReport> {
+    assertContractName(name);
+    const doc = await ingest(text, format, this.limits);
+    const config = await effectiveConfig(this.store, name);
+    const mode = overrides.mode ?? config.compatibility;
+    const policy = overrides.policy ?? config.policy;
+    const contract = await this.store.findContract(name);
+    const earlier = contract && contract.deletedAt === null ? await this.earlier(this.store, contract, mode) : [];
+    return { contract: name, ...checkCompatibility({ document: doc.document, contract: doc.contract }, earlier, mode, policy) };
+  }
+
+  /** Every change from version `a` to version `b`, judged under the contract's mode (one step, not transitive). */
+  async diff(name: string, a: VersionSelector, b: VersionSelector, includeDeleted: boolean): Promise<DiffReport> {
+    const from = await this.version(name, a, includeDeleted);
+    const to = await this.version(name, b, includeDeleted);
+    const config = await effectiveConfig(this.store, name);
+    const mode = config.compatibility.replace('_TRANSITIVE', '') as Mode;
+    const verdict = checkCompatibility({ document: to.document, contract: this.modelOf(to) }, [{ document: from.document, contract: this.modelOf(from), version: from.version }], mode, config.policy);
+    return { contract: name, from: from.version, to: to.version, ...verdict };
+  }
+
+  private async enforceCompatibility(tx: StoreTx, contract: ContractRow, doc: IngestedDocument): Promise<void> {
+    const { compatibility: mode, policy } = await effectiveConfig(tx, contract.name);
+    if (mode === 'NONE') return;
+    const earlier = await this.earlier(tx, contract, mode);
+    const verdict = checkCompatibility({ document: doc.document, contract: doc.contract }, earlier, mode, policy);
+    if (verdict.compatible) return;
+    const breaking = verdict.changes.filter((c) => c.breaking);
+    const against = isTransitive(mode) ? 'earlier versions' : `version ${earlier.at(-1)!.version}`;
+    throw new HeraldError(
+      'conflict',
+      `The document is incompatible with ${against} of "${contract.name}" under ${mode} (${policy}): ${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}, first ${breaking[0]!.kind} at ${breaking[0]!.newPath || '/'}: ${breaking[0]!.message}`,
+      { mode, policy, compatible: false, changes: verdict.changes, advice: verdict.advice },
+    );
+  }
+
+  /** The versions a new one is checked against, oldest first: the latest, or all for transitive modes. */
+  private async earlier(reader: StoreReader, contract: ContractRow, mode: Mode): Promise<Earlier[]> {
+    if (mode === 'NONE') return [];
+    const rows = isTransitive(mode) ? await reader.listVersions(contract.id, false) : [await reader.latestVersion(contract.id)].filter((r): r is VersionRow => r !== undefined);
+    return rows.map((row) => ({ document: row.document, contract: this.modelOf(row), version: row.version }));
+  }
+
+  private modelOf(row: VersionRow): Contract {
+    let model = this.models.get(row.fingerprint);
+    if (!model) {
+      const document = row.document as Record<string, unknown>;
+      model = toContract(document, resolveDocument(document, this.limits.maxRefNodes) as Record<string, unknown>);
+      if (this.models.size >= 1000) this.models.delete(this.models.keys().next().value!);
+      this.models.set(row.fingerprint, model);
+    }
+    return model;
   }
 
   async listContracts(opts: { prefix?: string; after?: string; limit: number; includeDeleted: boolean }): Promise<{ contracts: ContractView[]; next: string | null }> {

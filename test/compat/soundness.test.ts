@@ -63,7 +63,7 @@ describe.each<Policy>(['strict', 'lenient'])('the engine is sound under %s', (po
           }
         }
       }),
-      { numRuns: Number(process.env.HERALD_PROPERTY_RUNS ?? 400), seed: 42 },
+      { numRuns: Number(process.env.HERALD_PROPERTY_RUNS ?? 1000), seed: 42 },
     );
   });
 });

@@ -4,6 +4,7 @@ import { accepts } from 'hono/accepts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { HeraldError } from '../../errors.js';
 import type { SourceFormat } from '../../contracts/text.js';
+import { parseMode, parsePolicy } from '../../registry/config.js';
 import type { Registry, VersionSelector } from '../../registry/registry.js';
 import type { AppEnv } from '../env.js';
 
@@ -20,6 +21,17 @@ export function contractRoutes(registry: Registry): Hono<AppEnv> {
     if (created) c.header('Location', `/v1/contracts/${version.contract}/versions/${version.version}`);
     return c.json(version, created ? 201 : 200);
   });
+
+  app.post('/:name/compatibility', async (c) => {
+    const format = bodyFormat(c.req.header('Content-Type'));
+    const text = stripBom(await c.req.text());
+    const overrides = { mode: parseMode(c.req.query('mode')), policy: parsePolicy(c.req.query('policy')) };
+    return c.json(await registry.checkCompatibility(c.req.param('name'), text, format, overrides));
+  });
+
+  app.get('/:name/versions/:from/diff/:to', async (c) =>
+    c.json(await registry.diff(c.req.param('name'), selector(c.req.param('from')), selector(c.req.param('to')), deleted(c))),
+  );
 
   app.get('/', async (c) => {
     const limit = intParam(c.req.query('limit'), 'limit', 100, 1, 1000);

@@ -1,0 +1,122 @@
+/**
+ * `herald check`: a candidate against earlier versions, for CI. Offline against files
+ * (oldest first), or against a registry's versions. Exit 0 compatible, 1 incompatible,
+ * 2 unusable input.
+ */
+import { renderText, type ReportSources, type Source } from '../compat/report.js';
+import { MODES, POLICIES, type Mode, type Policy } from '../compat/types.js';
+import { checkCompatibility, type Verdict } from '../compat/verdict.js';
+import { ingest, type IngestedDocument } from '../contracts/ingest.js';
+import { parseText } from '../contracts/text.js';
+import { DEFAULT_LIMITS } from '../contracts/ingest.js';
+import { InvalidDocumentError } from '../errors.js';
+import { prepareDocument, type PreparedDocument } from './bundle.js';
+import { RegistryClient } from './client.js';
+import { CliError, EXIT } from './errors.js';
+
+export interface CheckOptions {
+  against: string[];
+  mode?: string;
+  policy?: string;
+  format: 'text' | 'json';
+  registry?: string;
+  contract?: string;
+  token?: string;
+}
+
+interface Loaded {
+  file: string;
+  prepared: PreparedDocument;
+  doc: IngestedDocument;
+}
+
+async function load(file: string): Promise<Loaded> {
+  let prepared: PreparedDocument;
+  try {
+    prepared = await prepareDocument(file);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`, EXIT.usage);
+  }
+  try {
+    return { file, prepared, doc: await ingest(prepared.text, prepared.format) };
+  } catch (err) {
+    if (err instanceof InvalidDocumentError) {
+      const d = err.diagnostics[0]!;
+      const where = d.line ? `${file}${prepared.bundled ? ' (bundled)' : ''}:${d.line}:${d.column ?? 1}` : file;
+      throw new CliError(`${where}: not a valid AsyncAPI document: ${d.message}${d.pointer ? ` at ${d.pointer}` : ''} [${d.rule}]`, EXIT.usage);
+    }
+    throw err;
+  }
+}
+
+function source(loaded: Loaded): Source {
+  // Positions point into the file as given; a bundled file's text is not the file's.
+  if (loaded.prepared.bundled) return { label: loaded.file };
+  const parsed = parseText(loaded.prepared.text, loaded.prepared.format, DEFAULT_LIMITS);
+  return { label: loaded.file, locate: (p) => parsed.locate(p) };
+}
+
+function option<T extends string>(value: string | undefined, allowed: readonly T[], name: string, upper: boolean): T | undefined {
+  if (value === undefined) return undefined;
+  const v = upper ? value.toUpperCase() : value;
+  if (!allowed.includes(v as T)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`, EXIT.usage);
+  return v as T;
+}
+
+export async function runCheck(file: string, opts: CheckOptions): Promise<number> {
+  const mode = option<Mode>(opts.mode, MODES, 'mode', true);
+  const policy = option<Policy>(opts.policy, POLICIES, 'policy', false);
+  if (opts.contract && opts.against.length) throw new CliError('give either --against files or --contract (with --registry), not both', EXIT.usage);
+  if (!opts.contract && !opts.against.length) throw new CliError('nothing to check against: give --against OLD (oldest first) or --contract NAME --registry URL', EXIT.usage);
+  const candidate = await load(file);
+  let verdict: Verdict;
+  let sources: ReportSources;
+  if (opts.contract) {
+    const client = new RegistryClient({ registry: opts.registry ?? 'http://127.0.0.1:8080', token: opts.token });
+    const query = new URLSearchParams({ ...(mode ? { mode } : {}), ...(policy ? { policy } : {}) });
+    const contentType = candidate.prepared.format === 'json' ? 'application/json' : 'application/yaml';
+    try {
+      verdict = (await client.request<Verdict>('POST', `v1/contracts/${encodeURIComponent(opts.contract)}/compatibility?${query}`, { text: candidate.prepared.text, contentType })).data;
+    } catch (err) {
+      // The registry's verdict on the input is "unusable input" here, not "incompatible".
+      if (err instanceof CliError && err.exitCode === EXIT.rejected) throw new CliError(err.message, EXIT.usage);
+      throw err;
+    }
+    sources = {
+      candidate: source(candidate),
+      earlier: (against) => ({ label: against ? `registered version ${against} of ${opts.contract}` : `the registered versions of ${opts.contract}` }),
+    };
+  } else {
+    const earlier = [];
+    for (const f of opts.against) earlier.push(await load(f));
+    verdict = checkCompatibility(
+      { document: candidate.doc.document, contract: candidate.doc.contract },
+      earlier.map((e, i) => ({ document: e.doc.document, contract: e.doc.contract, version: i + 1 })),
+      mode ?? 'AUTO',
+      policy ?? 'lenient',
+    );
+    const olds = earlier.map(source);
+    sources = { candidate: source(candidate), earlier: (against) => (against ? olds[against - 1]! : olds.at(-1)!) };
+  }
+  if (opts.format === 'json') {
+    const out = {
+      compatible: verdict.compatible,
+      mode: verdict.mode,
+      policy: verdict.policy,
+      changes: verdict.changes.map((c) => ({
+        kind: c.kind,
+        breaks: c.breaks,
+        oldPath: c.oldPath,
+        newPath: c.newPath,
+        message: c.message,
+        breaking: c.breaking,
+        ...(c.against !== undefined && opts.against.length ? { against: opts.against[c.against - 1] } : c.against !== undefined ? { against: c.against } : {}),
+      })),
+      advice: verdict.advice,
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    process.stdout.write(renderText(verdict, sources));
+  }
+  return verdict.compatible ? EXIT.ok : EXIT.rejected;
+}

@@ -1,0 +1,116 @@
+/**
+ * From changes to a verdict under a mode. AUTO reads the contract's operations: messages
+ * the application sends are checked FORWARD (its consumers still run the old contract),
+ * messages it receives BACKWARD, messages it does both with FULL. Changes to channels and
+ * operations as a whole count in both directions.
+ */
+import type { Contract } from '../contracts/model.js';
+import { compareContracts, type ContractVersion } from './contracts.js';
+import { BOTH, type Change, type Direction, type Mode, type Policy, type Scope } from './types.js';
+
+export interface JudgedChange extends Change {
+  /** Whether this change makes the check fail under the mode applied. */
+  breaking: boolean;
+  /** The directions the mode checks this change in (under AUTO: by who sends the message). */
+  checked: Direction[];
+  /** The earlier version this change was found against (registry checks). */
+  against?: number;
+}
+
+export interface Verdict {
+  compatible: boolean;
+  mode: Mode;
+  policy: Policy;
+  changes: JudgedChange[];
+  /** Advice that does not affect the verdict, e.g. a missing major version bump. */
+  advice: string[];
+}
+
+export interface Earlier extends ContractVersion {
+  /** Its version number in the registry, when it has one. */
+  version?: number;
+}
+
+export const isTransitive = (mode: Mode) => mode.endsWith('_TRANSITIVE');
+
+function baseDirections(mode: Mode): Direction[] {
+  if (mode.startsWith('BACKWARD')) return ['BACKWARD'];
+  if (mode.startsWith('FORWARD')) return ['FORWARD'];
+  if (mode.startsWith('FULL')) return [...BOTH];
+  return [];
+}
+
+/** For each message of each channel, the directions it flows from the application's point of view. */
+export function messageFlows(contract: Contract): Map<string, Set<Direction>> {
+  const flows = new Map<string, Set<Direction>>();
+  const add = (channel: string, message: string, direction: Direction) => {
+    const key = `${channel}\u0000${message}`;
+    flows.set(key, (flows.get(key) ?? new Set()).add(direction));
+  };
+  for (const op of contract.operations) {
+    // Sending is checked FORWARD (readers are behind); receiving BACKWARD.
+    for (const m of op.messages) add(op.channel, m, op.action === 'send' ? 'FORWARD' : 'BACKWARD');
+    // A reply flows the other way: an application that sends a request receives the reply.
+    if (op.reply?.channel) for (const m of op.reply.messages) add(op.reply.channel, m, op.action === 'send' ? 'BACKWARD' : 'FORWARD');
+  }
+  return flows;
+}
+
+/** The directions a change is checked in under AUTO. */
+function autoDirections(scope: Scope | undefined, now: Map<string, Set<Direction>>, before: Map<string, Set<Direction>>): Direction[] {
+  if (!scope?.channel || !scope.message) return [...BOTH];
+  const key = `${scope.channel}\u0000${scope.message}`;
+  const flow = now.get(key) ?? before.get(key);
+  // A message no operation sends or receives: nothing tells which side reads it, so both are checked.
+  return flow ? [...flow] : [...BOTH];
+}
+
+function judge(changes: Change[], mode: Mode, old: Contract, neu: Contract, against: number | undefined): JudgedChange[] {
+  const now = messageFlows(neu);
+  const before = messageFlows(old);
+  return changes.map((c) => {
+    const directions = mode === 'NONE' ? [] : mode.startsWith('AUTO') ? autoDirections(c.scope, now, before) : baseDirections(mode);
+    return { ...c, breaking: c.breaks.some((d) => directions.includes(d)), checked: directions, ...(against !== undefined ? { against } : {}) };
+  });
+}
+
+/**
+ * Checks a new version against earlier ones (oldest first): the last one, or all of them
+ * for the transitive modes. Lists every change against the latest and, for transitive
+ * modes, the breaking changes against older versions as well.
+ */
+export function checkCompatibility(neu: ContractVersion, earlier: Earlier[], mode: Mode, policy: Policy): Verdict {
+  const latest = earlier.at(-1);
+  if (!latest) return { compatible: true, mode, policy, changes: [], advice: [] };
+  const targets = isTransitive(mode) ? earlier : [latest];
+  const changes: JudgedChange[] = [];
+  const seen = new Set<string>();
+  for (const target of [...targets].reverse()) {
+    const judged = judge(compareContracts(target, neu, policy), mode, target.contract, neu.contract, target.version);
+    for (const c of target === latest ? judged : judged.filter((x) => x.breaking)) {
+      const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}`;
+      if (target !== latest && seen.has(key)) continue;
+      seen.add(key);
+      changes.push(c);
+    }
+  }
+  const compatible = !changes.some((c) => c.breaking);
+  return { compatible, mode, policy, changes, advice: semverAdvice(latest.contract, neu.contract, changes, mode) };
+}
+
+const major = (version: string) => {
+  const m = /^v?(\d+)(?:\.|$)/.exec(version.trim());
+  return m ? Number(m[1]) : undefined;
+};
+
+/** A breaking change without a major bump of info.version is worth saying, though it decides nothing. */
+export function semverAdvice(old: Contract, neu: Contract, changes: JudgedChange[], mode: Mode): string[] {
+  const breaking = mode === 'NONE' ? changes.filter((c) => c.breaks.length > 0) : changes.filter((c) => c.breaking);
+  if (breaking.length === 0) return [];
+  const a = major(old.version);
+  const b = major(neu.version);
+  if (a === undefined || b === undefined || b > a) return [];
+  const next = `${a + 1}.0.0`;
+  const movement = old.version === neu.version ? `info.version stays ${old.version}` : `info.version goes from ${old.version} to ${neu.version}`;
+  return [`${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}, yet ${movement}: semantic versioning calls for a major bump (${next}).`];
+}
