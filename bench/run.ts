@@ -1,15 +1,19 @@
 /** `npm run bench`: every benchmark, each with its baseline measured in this same run. */
 import os from 'node:os';
 import { throwawayDatabase } from '../test/helpers/storage.js';
+import { benchCompat } from './compat.js';
 import { benchRegistration } from './registration.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 30);
+const only = process.env.BENCH_ONLY; // registration | compat
 const header = `# Herald benchmarks\n\n${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`;
 console.log(header);
-console.log(await benchRegistration(runs));
+if (only !== 'compat') console.log(await benchRegistration(runs));
 // The same on PostgreSQL, when the machine has it (as the development machines and CI do).
-const pg = await throwawayDatabase().catch(() => undefined);
-if (pg) {
+const pg = only === 'compat' ? undefined : await throwawayDatabase().catch(() => undefined);
+if (only === 'compat') {
+  // skipped
+} else if (pg) {
   try {
     console.log(await benchRegistration(runs, pg.url));
   } finally {
@@ -18,3 +22,4 @@ if (pg) {
 } else {
   console.log('## Registration, PostgreSQL\n\nskipped: no PostgreSQL at 127.0.0.1:5432\n');
 }
+if (only !== 'registration') console.log(await benchCompat(Math.max(5, Math.floor(runs / 3))));

@@ -23,18 +23,20 @@ function at(source: Source, pointer: string): string {
   return `${where} ${pointer || '/'}`;
 }
 
-function checkedAs(c: JudgedChange): string {
+/** The directions a change was checked in, and under AUTO why: who sends the message. */
+function checkedAs(c: JudgedChange, auto: boolean): string {
   const has = (d: Direction) => c.checked.includes(d);
   if (c.checked.length === 0) return 'not checked';
   const how = has('BACKWARD') && has('FORWARD') ? 'FULL' : has('BACKWARD') ? 'BACKWARD' : 'FORWARD';
-  if (!c.scope?.message) return `checked ${how}`;
-  const role = how === 'FULL' ? 'sent and received, or neither' : how === 'FORWARD' ? 'sent' : 'received';
-  return `checked ${how}: ${c.scope.message} on ${c.scope.channel} is ${role} by the application`;
+  if (!auto) return `checked ${how}`;
+  if (!c.scope?.message) return `checked ${how}: a change to a channel or operation as a whole`;
+  const role = how === 'FULL' ? 'both sent and received by the application (or by no operation)' : how === 'FORWARD' ? 'sent by the application' : 'received by the application';
+  return `checked ${how}: ${c.scope.message} on ${c.scope.channel} is ${role}`;
 }
 
-function entry(c: JudgedChange, sources: ReportSources): string[] {
+function entry(c: JudgedChange, sources: ReportSources, auto: boolean): string[] {
   const breaks = c.breaks.length ? `breaks ${c.breaks.join(' and ')}` : 'breaks nothing';
-  const lines = [`  ${c.breaking ? '✗' : '·'} ${c.kind} (${breaks}; ${checkedAs(c)})`];
+  const lines = [`  ${c.breaking ? '✗' : '·'} ${c.kind} (${breaks}; ${checkedAs(c, auto)})`];
   lines.push(`      new: ${at(sources.candidate, c.newPath)}`);
   lines.push(`      old: ${at(sources.earlier(c.against), c.oldPath)}`);
   lines.push(`      ${c.message}`);
@@ -49,8 +51,9 @@ export function renderText(v: Verdict, sources: ReportSources): string {
     `${sources.candidate.label} is ${verdict} with ${sources.earlier(undefined).label} under ${v.mode} (policy ${v.policy}): ` +
       `${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}, ${other.length} other${other.length === 1 ? '' : 's'}.`,
   ];
-  if (breaking.length) lines.push('', 'Breaking:', ...breaking.flatMap((c) => entry(c, sources)));
-  if (other.length) lines.push('', `Not breaking under ${v.mode}:`, ...other.flatMap((c) => entry(c, sources)));
+  const auto = v.mode.startsWith('AUTO');
+  if (breaking.length) lines.push('', 'Breaking:', ...breaking.flatMap((c) => entry(c, sources, auto)));
+  if (other.length) lines.push('', `Not breaking under ${v.mode}:`, ...other.flatMap((c) => entry(c, sources, auto)));
   if (v.advice.length) lines.push('', 'Advice:', ...v.advice.map((a) => `  ${a}`));
   return lines.join('\n') + '\n';
 }
