@@ -25,10 +25,11 @@ export interface ConfigView extends CompatibilityConfig {
 }
 
 /** The settings that apply to a contract, read through any store reader (a transaction too). */
-export async function effectiveConfig(reader: Pick<StoreReader, 'getConfig'>, name: string): Promise<ConfigView> {
-  const own = await reader.getConfig(name);
+export async function effectiveConfig(reader: Pick<StoreReader, 'getConfigs'>, name: string): Promise<ConfigView> {
+  const rows = await reader.getConfigs([name, GLOBAL]);
+  const own = rows.get(name);
   if (own) return { ...(own as CompatibilityConfig), source: 'contract' };
-  const global = await reader.getConfig(GLOBAL);
+  const global = rows.get(GLOBAL);
   return global ? { ...(global as CompatibilityConfig), source: 'global' } : { ...DEFAULT_CONFIG, source: 'default' };
 }
 

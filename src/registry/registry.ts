@@ -56,6 +56,8 @@ export interface Registration {
   version: VersionView;
 }
 
+type VersionHead = { id: number; version: number; fingerprint: string };
+
 export interface CompatibilityReport extends Verdict {
   contract: string;
 }
@@ -67,8 +69,13 @@ export interface DiffReport extends Verdict {
 }
 
 export class Registry {
-  /** Contract models of stored versions, by fingerprint: derived, so safe to keep. */
-  private readonly models = new Map<string, Contract>();
+  /**
+   * Schema ids by fingerprint. Schemas are content-addressed and never deleted, so an id,
+   * once committed, stays right; only committed ones are added.
+   */
+  private readonly schemaIds = new Map<string, number>();
+  /** Documents and models of stored versions by fingerprint: immutable, so safe to keep. */
+  private readonly versions = new Map<string, { document: unknown; contract: Contract }>();
 
   constructor(
     readonly store: Store,
@@ -79,16 +86,16 @@ export class Registry {
     assertContractName(name);
     // Parsing and validation happen before the transaction: they are the slow part and need no lock.
     const doc = await ingest(text, format, this.limits);
-    return this.store.transaction(async (tx) => {
+    const fresh = new Map<string, number>();
+    const registration = await this.store.transaction(async (tx) => {
       const contract = await tx.lockContract(name);
-      if (contract.deletedAt === null) {
-        const same = await tx.findVersionByFingerprint(contract.id, doc.fingerprint);
-        if (same) return { created: false, version: await versionView(tx, name, same) };
-      } else {
-        await tx.reviveContract(contract.id);
-      }
+      // One query for what both the idempotency check and the compatibility check need.
+      const heads = contract.deletedAt === null ? await tx.versionHeads(contract.id, false) : [];
+      const same = heads.find((h) => h.fingerprint === doc.fingerprint);
+      if (same) return { created: false, version: await versionView(tx, name, (await tx.findVersion(contract.id, same.version))!) };
+      if (contract.deletedAt !== null) await tx.reviveContract(contract.id);
       // Checked under the contract's lock, so two registrations cannot both pass against the same latest.
-      await this.enforceCompatibility(tx, contract, doc);
+      await this.enforceCompatibility(tx, contract, doc, heads);
       const number = await tx.allocateVersion(contract.id);
       const row = await tx.insertVersion({
         contractId: contract.id,
@@ -102,11 +109,20 @@ export class Registry {
         registeredBy,
       });
       const distinct = new Map(doc.schemas.map((s) => [s.fingerprint, { fingerprint: s.fingerprint, format: s.format, schema: s.schema }]));
-      const ids = await tx.upsertSchemas([...distinct.values()]);
-      const links: SchemaLink[] = doc.schemas.map((s) => ({ schemaId: ids.get(s.fingerprint)!, channel: s.channel, message: s.message, part: s.part }));
+      const unknown = [...distinct.values()].filter((s) => !this.schemaIds.has(s.fingerprint));
+      for (const [fingerprint, id] of await tx.upsertSchemas(unknown)) fresh.set(fingerprint, id);
+      const idOf = (fingerprint: string) => this.schemaIds.get(fingerprint) ?? fresh.get(fingerprint)!;
+      const links: SchemaLink[] = doc.schemas.map((s) => ({ schemaId: idOf(s.fingerprint), channel: s.channel, message: s.message, part: s.part }));
       await tx.linkSchemas(row.id, links);
+      // The next registration is checked against this one: keep what it will need.
+      this.remember(doc.fingerprint, doc.document, doc.contract);
       return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
     });
+    for (const [fingerprint, id] of fresh) {
+      if (this.schemaIds.size >= 100_000) this.schemaIds.delete(this.schemaIds.keys().next().value!);
+      this.schemaIds.set(fingerprint, id);
+    }
+    return registration;
   }
 
   /** A candidate checked against the registered versions, with the contract's settings unless overridden. */
@@ -117,7 +133,8 @@ export class Registry {
     const mode = overrides.mode ?? config.compatibility;
     const policy = overrides.policy ?? config.policy;
     const contract = await this.store.findContract(name);
-    const earlier = contract && contract.deletedAt === null ? await this.earlier(this.store, contract, mode) : [];
+    const heads = contract && contract.deletedAt === null && mode !== 'NONE' ? await this.store.versionHeads(contract.id, !isTransitive(mode)) : [];
+    const earlier = await this.earlier(this.store, heads);
     return { contract: name, ...checkCompatibility({ document: doc.document, contract: doc.contract }, earlier, mode, policy) };
   }
 
@@ -127,14 +144,19 @@ export class Registry {
     const to = await this.version(name, b, includeDeleted);
     const config = await effectiveConfig(this.store, name);
     const mode = config.compatibility.replace('_TRANSITIVE', '') as Mode;
-    const verdict = checkCompatibility({ document: to.document, contract: this.modelOf(to) }, [{ document: from.document, contract: this.modelOf(from), version: from.version }], mode, config.policy);
+    const verdict = checkCompatibility(
+      { document: to.document, contract: this.modelOf(to.fingerprint, to.document) },
+      [{ document: from.document, contract: this.modelOf(from.fingerprint, from.document), version: from.version }],
+      mode,
+      config.policy,
+    );
     return { contract: name, from: from.version, to: to.version, ...verdict };
   }
 
-  private async enforceCompatibility(tx: StoreTx, contract: ContractRow, doc: IngestedDocument): Promise<void> {
+  private async enforceCompatibility(tx: StoreTx, contract: ContractRow, doc: IngestedDocument, heads: VersionHead[]): Promise<void> {
     const { compatibility: mode, policy } = await effectiveConfig(tx, contract.name);
-    if (mode === 'NONE') return;
-    const earlier = await this.earlier(tx, contract, mode);
+    if (mode === 'NONE' || heads.length === 0) return;
+    const earlier = await this.earlier(tx, isTransitive(mode) ? heads : heads.slice(-1));
     const verdict = checkCompatibility({ document: doc.document, contract: doc.contract }, earlier, mode, policy);
     if (verdict.compatible) return;
     const breaking = verdict.changes.filter((c) => c.breaking);
@@ -146,22 +168,29 @@ export class Registry {
     );
   }
 
-  /** The versions a new one is checked against, oldest first: the latest, or all for transitive modes. */
-  private async earlier(reader: StoreReader, contract: ContractRow, mode: Mode): Promise<Earlier[]> {
-    if (mode === 'NONE') return [];
-    const rows = isTransitive(mode) ? await reader.listVersions(contract.id, false) : [await reader.latestVersion(contract.id)].filter((r): r is VersionRow => r !== undefined);
-    return rows.map((row) => ({ document: row.document, contract: this.modelOf(row), version: row.version }));
+  /** Documents and models of the versions a new one is checked against, from the cache where it has them. */
+  private async earlier(reader: StoreReader, heads: VersionHead[]): Promise<Earlier[]> {
+    const out: Earlier[] = [];
+    for (const head of heads) {
+      const cached = this.versions.get(head.fingerprint);
+      const document = cached?.document ?? (await reader.versionDocument(head.id));
+      out.push({ document, contract: cached?.contract ?? this.modelOf(head.fingerprint, document), version: head.version });
+    }
+    return out;
   }
 
-  private modelOf(row: VersionRow): Contract {
-    let model = this.models.get(row.fingerprint);
-    if (!model) {
-      const document = row.document as Record<string, unknown>;
-      model = toContract(document, resolveDocument(document, this.limits.maxRefNodes) as Record<string, unknown>);
-      if (this.models.size >= 1000) this.models.delete(this.models.keys().next().value!);
-      this.models.set(row.fingerprint, model);
-    }
-    return model;
+  private modelOf(fingerprint: string, document: unknown): Contract {
+    const cached = this.versions.get(fingerprint);
+    if (cached) return cached.contract;
+    const doc = document as Record<string, unknown>;
+    const contract = toContract(doc, resolveDocument(doc, this.limits.maxRefNodes) as Record<string, unknown>);
+    this.remember(fingerprint, document, contract);
+    return contract;
+  }
+
+  private remember(fingerprint: string, document: unknown, contract: Contract): void {
+    if (this.versions.size >= 200) this.versions.delete(this.versions.keys().next().value!);
+    this.versions.set(fingerprint, { document, contract });
   }
 
   async listContracts(opts: { prefix?: string; after?: string; limit: number; includeDeleted: boolean }): Promise<{ contracts: ContractView[]; next: string | null }> {

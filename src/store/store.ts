@@ -3,7 +3,7 @@
  * outside store/ imports drizzle. PGlite and PostgreSQL share this code: both are
  * PostgreSQL, so one query layer serves both drivers (see open.ts).
  */
-import { and, asc, desc, eq, gt, isNull, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import * as t from './schema.js';
 
@@ -70,10 +70,14 @@ export interface StoreReader {
   listVersions(contractId: number, includeDeleted: boolean): Promise<VersionRow[]>;
   findVersion(contractId: number, version: number): Promise<VersionRow | undefined>;
   latestVersion(contractId: number): Promise<VersionRow | undefined>;
-  findVersionByFingerprint(contractId: number, fingerprint: string): Promise<VersionRow | undefined>;
   schemaLinks(versionId: number): Promise<SchemaLink[]>;
+  /** Live versions without their text or document, oldest first; only the latest when `latestOnly`. */
+  versionHeads(contractId: number, latestOnly: boolean): Promise<Array<{ id: number; version: number; fingerprint: string }>>;
+  versionDocument(versionId: number): Promise<unknown>;
   findSchema(id: number): Promise<SchemaRow | undefined>;
   getConfig(scope: string): Promise<ConfigRow | undefined>;
+  /** Several scopes in one query, by scope. */
+  getConfigs(scopes: string[]): Promise<Map<string, ConfigRow>>;
   findTokenByHash(hash: string): Promise<TokenRow | undefined>;
   listTokens(): Promise<TokenRow[]>;
 }
@@ -192,17 +196,21 @@ class Queries implements StoreTx {
     return row;
   }
 
-  async findVersionByFingerprint(contractId: number, fingerprint: string) {
-    const [row] = await this.db
-      .select(versionColumns)
+  async versionHeads(contractId: number, latestOnly: boolean) {
+    const rows = await this.db
+      .select({ id: t.contractVersions.id, version: t.contractVersions.version, fingerprint: t.contractVersions.fingerprint })
       .from(t.contractVersions)
-      .where(and(eq(t.contractVersions.contractId, contractId), eq(t.contractVersions.fingerprint, fingerprint), isNull(t.contractVersions.deletedAt)))
-      .orderBy(asc(t.contractVersions.version))
-      .limit(1);
-    return row;
+      .where(and(eq(t.contractVersions.contractId, contractId), isNull(t.contractVersions.deletedAt)))
+      .orderBy(latestOnly ? desc(t.contractVersions.version) : asc(t.contractVersions.version))
+      .limit(latestOnly ? 1 : 1_000_000);
+    return rows;
   }
 
-  /** In code-point order ("C" collation), the order registry.ts sorts new links in. */
+  async versionDocument(versionId: number) {
+    const [row] = await this.db.select({ document: t.contractVersions.document }).from(t.contractVersions).where(eq(t.contractVersions.id, versionId));
+    return row?.document;
+  }
+
   async schemaLinks(versionId: number) {
     return this.db
       .select({ schemaId: t.versionSchemas.schemaId, channel: t.versionSchemas.channel, message: t.versionSchemas.message, part: t.versionSchemas.part })
@@ -222,6 +230,14 @@ class Queries implements StoreTx {
   async getConfig(scope: string) {
     const [row] = await this.db.select({ compatibility: t.config.compatibility, policy: t.config.policy }).from(t.config).where(eq(t.config.scope, scope));
     return row;
+  }
+
+  async getConfigs(scopes: string[]) {
+    const rows = await this.db
+      .select({ scope: t.config.scope, compatibility: t.config.compatibility, policy: t.config.policy })
+      .from(t.config)
+      .where(inArray(t.config.scope, scopes));
+    return new Map(rows.map(({ scope, ...config }) => [scope, config]));
   }
 
   async findTokenByHash(hash: string) {
