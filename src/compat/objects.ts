@@ -84,11 +84,6 @@ function sent(cmp: Comparer, v: ObjectView, name: string | undefined): Acceptanc
   return accepted(v, name);
 }
 
-/** Whether what the reader admits under a name covers what the other side sends. */
-function covers(cmp: Comparer, writer: 'old' | 'new', w: Acceptance, r: Acceptance): boolean {
-  return cmp.subset(writer, w, r);
-}
-
 export function compareObjects(cmp: Comparer, o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
   const a = view(o);
   const b = view(n);
@@ -122,8 +117,8 @@ function properties(cmp: Comparer, a: ObjectView, b: ObjectView, oPath: string, 
     if (knownOld && knownNew) {
       if (!a.declared.has(name) && !b.declared.has(name)) {
         // Required on both sides, described by neither: what additionalProperties (or a pattern) admits for it.
-        const backward = !covers(cmp, 'old', accO, accN);
-        const forward = !covers(cmp, 'new', accN, accO);
+        const backward = !cmp.subset('old', accO, accN);
+        const forward = !cmp.subset('new', accN, accO);
         if (backward || forward) {
           out.push(change(backward ? 'ADDITIONAL_PROPERTIES_NARROWED' : 'ADDITIONAL_PROPERTIES_EXTENDED', dirs(backward, forward), reqPath(a, oPath), reqPath(b, nPath), `What the required, undescribed property ${q(name)} may hold changed`));
         }
@@ -131,16 +126,16 @@ function properties(cmp: Comparer, a: ObjectView, b: ObjectView, oPath: string, 
         out.push(...cmp.node(cmp.nodeOf('old', accO), cmp.nodeOf('new', accN), propPath(a, name, oPath), propPath(b, name, nPath)));
       } else if (accO !== accN) {
         // Declared, yet forbidden by another part (an allOf member with additionalProperties: false).
-        const backward = !covers(cmp, 'old', sent(cmp, a, name), accN);
-        const forward = !covers(cmp, 'new', sent(cmp, b, name), accO);
+        const backward = !cmp.subset('old', sent(cmp, a, name), accN);
+        const forward = !cmp.subset('new', sent(cmp, b, name), accO);
         const kind: Kind = accN === 'none' ? 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_ADDED_TO_CLOSED_CONTENT_MODEL';
         out.push(change(kind, dirs(backward, forward), propPath(a, name, oPath), propPath(b, name, nPath), `Property ${q(name)} is ${accN === 'none' ? 'now' : 'no longer'} forbidden`));
       }
       if (newlyRequired) out.push(change('REQUIRED_ATTRIBUTE_ADDED', ['BACKWARD'], reqPath(a, oPath), reqPath(b, nPath), `Property ${q(name)} became required`));
       if (noLongerRequired) out.push(change('REQUIRED_ATTRIBUTE_REMOVED', ['FORWARD'], reqPath(a, oPath), reqPath(b, nPath), `Property ${q(name)} is no longer required`));
     } else if (knownNew) {
-      const backward = newlyRequired || !covers(cmp, 'old', sent(cmp, a, name), accN);
-      const forward = noLongerRequired || !covers(cmp, 'new', accN, accO);
+      const backward = newlyRequired || !cmp.subset('old', sent(cmp, a, name), accN);
+      const forward = noLongerRequired || !cmp.subset('new', accN, accO);
       if (!b.declared.has(name)) {
         out.push(change('REQUIRED_ATTRIBUTE_ADDED', dirs(backward, forward), reqPath(a, oPath), reqPath(b, nPath), `Property ${q(name)} became required`));
         continue;
@@ -149,8 +144,8 @@ function properties(cmp: Comparer, a: ObjectView, b: ObjectView, oPath: string, 
       const why = kind === 'REQUIRED_PROPERTY_ADDED' ? `Property ${q(name)} was added and is required` : `Property ${q(name)} was added to ${model(a)}`;
       out.push(change(kind, dirs(backward, forward), where(a, oPath), b.declared.get(name)![0]!, why));
     } else {
-      const backward = newlyRequired || !covers(cmp, 'old', accO, accN);
-      const forward = noLongerRequired || !covers(cmp, 'new', sent(cmp, b, name), accO);
+      const backward = newlyRequired || !cmp.subset('old', accO, accN);
+      const forward = noLongerRequired || !cmp.subset('new', sent(cmp, b, name), accO);
       if (!a.declared.has(name)) {
         out.push(change('REQUIRED_ATTRIBUTE_REMOVED', dirs(backward, forward), reqPath(a, oPath), reqPath(b, nPath), `Property ${q(name)} is no longer required`));
         continue;
