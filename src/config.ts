@@ -24,6 +24,22 @@ export interface HeraldConfig {
   logLevel: string;
   /** How long shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
+  gateway: GatewayConfig;
+}
+
+export interface GatewayConfig {
+  /** `host:port` list; the gateway routes to Kafka only when set. */
+  kafkaBrokers?: string[];
+  /** amqp:// URL; the gateway routes to RabbitMQ only when set. */
+  amqpUrl?: string;
+  /** How long a publish waits for the broker's acknowledgement before answering 503. */
+  publishTimeoutMs: number;
+  idempotencyWindowMs: number;
+  idempotencyMaxKeys: number;
+  dlqErrorMaxBytes: number;
+  maxBatch: number;
+  /** Standalone gateway: how often it looks for a new latest version of a contract. */
+  refreshMs: number;
 }
 
 export type ConfigFlags = Partial<Pick<HeraldConfig, 'host' | 'port' | 'dataDir' | 'databaseUrl'>>;
@@ -51,6 +67,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     },
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
     shutdownTimeoutMs: int(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    gateway: gatewayConfig(env),
   };
   if (config.port > 65535) throw usage(`Port ${config.port} is out of range (0-65535).`);
   if (!config.adminToken && !isLoopback(config.host)) {
@@ -60,6 +77,23 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   }
   if (config.readAuth && !config.adminToken) throw usage('HERALD_READ_AUTH needs HERALD_ADMIN_TOKEN: there are no tokens without it.');
   return config;
+}
+
+export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const brokers = (env.HERALD_KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  for (const b of brokers) if (!/^[^\s:/]+:\d{1,5}$/.test(b)) throw usage(`HERALD_KAFKA_BROKERS must be a comma-separated list of host:port, not "${b}".`);
+  const amqpUrl = env.HERALD_AMQP_URL || undefined;
+  if (amqpUrl && !/^amqps?:\/\//.test(amqpUrl)) throw usage('HERALD_AMQP_URL must be an amqp:// or amqps:// URL.');
+  return {
+    ...(brokers.length > 0 ? { kafkaBrokers: brokers } : {}),
+    ...(amqpUrl ? { amqpUrl } : {}),
+    publishTimeoutMs: int(env, 'HERALD_PUBLISH_TIMEOUT_MS', 10_000, 1),
+    idempotencyWindowMs: int(env, 'HERALD_IDEMPOTENCY_WINDOW_MS', 24 * 60 * 60 * 1000, 1),
+    idempotencyMaxKeys: int(env, 'HERALD_IDEMPOTENCY_MAX_KEYS', 1_000_000, 1),
+    dlqErrorMaxBytes: int(env, 'HERALD_DLQ_ERROR_MAX_BYTES', 8192, 256),
+    maxBatch: int(env, 'HERALD_BATCH_MAX_MESSAGES', 1000, 1),
+    refreshMs: int(env, 'HERALD_GATEWAY_REFRESH_MS', 2000, 0),
+  };
 }
 
 export function isLoopback(host: string): boolean {

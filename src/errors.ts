@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   'unsupported-media-type': 415,
   'invalid-document': 422,
   'limit-exceeded': 422,
+  'outcome-unknown': 502,
   unavailable: 503,
   internal: 500,
 } as const;

@@ -5,19 +5,25 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import type { HeraldConfig } from './config.js';
 import { warmUp } from './contracts/structure.js';
-import { createApp } from './http/app.js';
+import type { BrokerKind } from './brokers/broker.js';
+import { startRelay } from './gateway/relay.js';
+import { LocalSource, RemoteSource } from './gateway/source.js';
+import { createGateway } from './gateway/start.js';
+import { createApp, createGatewayApp } from './http/app.js';
+import type { AppEnv } from './http/env.js';
 import { createLogger, type Logger } from './log.js';
 import { ConfigService } from './registry/config.js';
 import { Registry } from './registry/registry.js';
-import { TokenService } from './registry/tokens.js';
+import { AdminToken, TokenService } from './registry/tokens.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
 export interface RunningServer {
   url: string;
-  store: Store;
+  store?: Store;
   logger: Logger;
   /** Stops accepting connections, waits for in-flight requests (up to the configured timeout), closes storage. */
   shutdown(): Promise<void>;
@@ -28,16 +34,64 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
   // Compiling the AsyncAPI schemas takes a moment; pay it before the first request does.
   warmUp(['2.6.0', '3.0.0']);
   const tokens = new TokenService(store, config.adminToken);
+  const registry = new Registry(store, config.limits);
+  const gateway = createGateway(config.gateway, new LocalSource(registry), logger);
   const app = createApp({
     store,
-    registry: new Registry(store, config.limits),
+    registry,
     config: new ConfigService(store),
     tokens,
+    gateway,
     logger,
     maxBodyBytes: config.limits.maxBodyBytes,
+    maxBatch: config.gateway.maxBatch,
     readAuth: config.readAuth,
   });
+  return listen(app, config, logger, { storage: store.driver, access: tokens.enabled ? 'token' : 'open (loopback only)', brokers: brokersOf(config) }, store, async () => {
+    await gateway.close();
+    await store.close();
+  });
+}
 
+/** `herald gateway`: the gateway alone, reading contracts from a registry over HTTP. */
+export async function startGatewayServer(config: HeraldConfig, registryUrl: string, registryToken: string | undefined, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const source = new RemoteSource(registryUrl, { ...(registryToken ? { token: registryToken } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
+  const gateway = createGateway(config.gateway, source, logger);
+  const app = createGatewayApp({
+    gateway,
+    tokens: new AdminToken(config.adminToken),
+    logger,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxBatch: config.gateway.maxBatch,
+    readAuth: config.readAuth,
+  });
+  return listen(app, config, logger, { registry: registryUrl, access: config.adminToken ? 'admin token' : 'open (loopback only)', brokers: brokersOf(config) }, undefined, () => gateway.close());
+}
+
+/** `herald relay`: consumes a raw topic or queue and routes each message by its contract. */
+export async function startRelayProcess(
+  config: HeraldConfig,
+  options: { contract: string; channel: string; version?: number; from: { broker: BrokerKind; name: string }; group: string; registry: string; token?: string },
+  logger: Logger = createLogger(config.logLevel),
+): Promise<{ stop(): Promise<void> }> {
+  const source = new RemoteSource(options.registry, { ...(options.token ? { token: options.token } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
+  const gateway = createGateway(config.gateway, source, logger);
+  const from = gateway.broker(options.from.broker);
+  const subscription = await startRelay(gateway, from, { ...options, from: options.from.name }, logger);
+  logger.info({ contract: options.contract, channel: options.channel, from: `${options.from.broker}:${options.from.name}` }, 'relaying');
+  return {
+    async stop() {
+      await subscription.stop();
+      await gateway.close();
+    },
+  };
+}
+
+function brokersOf(config: HeraldConfig): string[] {
+  return [...(config.gateway.kafkaBrokers ? ['kafka'] : []), ...(config.gateway.amqpUrl ? ['rabbitmq'] : [])];
+}
+
+async function listen(app: Hono<AppEnv>, config: HeraldConfig, logger: Logger, about: Record<string, unknown>, store: Store | undefined, close: () => Promise<void>): Promise<RunningServer> {
   const server: Server = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server));
     s.once('error', reject);
@@ -50,7 +104,7 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  logger.info({ url, storage: store.driver, access: tokens.enabled ? 'token' : 'open (loopback only)' }, 'Herald is listening');
+  logger.info({ url, ...about }, 'Herald is listening');
 
   let closing: Promise<void> | undefined;
   const shutdown = () =>
@@ -71,8 +125,8 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
         });
         server.closeIdleConnections();
       });
-      await store.close();
+      await close();
       logger.info('stopped');
     })());
-  return { url, store, logger, shutdown };
+  return { url, ...(store ? { store } : {}), logger, shutdown };
 }

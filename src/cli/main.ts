@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { HeraldError } from '../errors.js';
-import { startServer } from '../server.js';
+import { startGatewayServer, startRelayProcess, startServer } from '../server.js';
 import { prepareDocument } from './bundle.js';
 import { runCheck } from './check.js';
 import { RegistryClient } from './client.js';
@@ -55,11 +55,7 @@ export function buildProgram(): Command {
     .action(async (o: { host?: string; port?: number; dataDir?: string }) => {
       const config = loadConfig({ host: o.host, port: o.port, dataDir: o.dataDir });
       const server = await startServer(config);
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.shutdown().then(resolve);
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      await untilSignal(server.shutdown);
     });
 
   registryOptions(
@@ -156,7 +152,75 @@ export function buildProgram(): Command {
     out(`${contract}${version ? ` version ${version}` : ''}: ${o.permanent ? 'permanently deleted' : 'deleted (soft; --permanent removes it for good)'}`);
   });
 
+  registryOptions(
+    program
+      .command('provision')
+      .description('create the topics, exchanges and queues a contract needs, each with its DLQ (idempotent)')
+      .requiredOption('--contract <name>', 'contract name')
+      .option('--version <n>', 'this version instead of the latest', positive)
+      .option('--json', 'print the registry answer as JSON'),
+  ).action(async (o: RegistryOpts & { contract: string; version?: number; json?: boolean }) => {
+    type Report = { version: number; results: { kind: string; name: string; status: string; detail?: string }[]; skipped: { channel: string; name: string; reason: string }[] };
+    const report = (await client(o).request<Report>('POST', `v1/contracts/${enc(o.contract)}/provision${o.version ? `?version=${o.version}` : ''}`)).data;
+    if (o.json) return out(report);
+    const lines = report.results.map((r) => `${r.status}\t${r.kind}\t${r.name}${r.detail ? `\t(${r.detail})` : ''}`);
+    lines.push(...report.skipped.map((k) => `skipped\t${k.channel}\t${k.name}\t(${k.reason})`));
+    out(`${o.contract} version ${report.version}:\n${lines.join('\n')}`);
+    if (report.results.some((r) => r.status === 'conflict')) process.exitCode = EXIT.rejected;
+  });
+
+  program
+    .command('gateway')
+    .description('run the gateway alone, reading contracts from a registry (brokers from HERALD_KAFKA_BROKERS, HERALD_AMQP_URL)')
+    .addOption(new Option('--registry <url>', 'registry URL').env('HERALD_REGISTRY').makeOptionMandatory())
+    .addOption(new Option('--token <token>', 'bearer token for the registry').env('HERALD_TOKEN'))
+    .option('--host <host>', 'interface to listen on (non-loopback needs HERALD_ADMIN_TOKEN)')
+    .option('--port <port>', 'port to listen on', port)
+    .action(async (o: { registry: string; token?: string; host?: string; port?: number }) => {
+      const config = loadConfig({ host: o.host, port: o.port });
+      const server = await startGatewayServer(config, o.registry, o.token);
+      await untilSignal(server.shutdown);
+    });
+
+  program
+    .command('relay')
+    .description('consume a raw topic or queue, validate each message, route it to the channel\'s destination or DLQ (at least once)')
+    .requiredOption('--contract <name>', 'contract name')
+    .requiredOption('--channel <id>', 'channel id')
+    .requiredOption('--from <source>', 'kafka:TOPIC or amqp:QUEUE', source)
+    .option('--version <n>', 'validate against this version instead of the latest', positive)
+    .option('--group <id>', 'Kafka consumer group (default herald-relay-CONTRACT-CHANNEL)')
+    .addOption(new Option('--registry <url>', 'registry URL').env('HERALD_REGISTRY').default(DEFAULT_REGISTRY))
+    .addOption(new Option('--token <token>', 'bearer token').env('HERALD_TOKEN'))
+    .action(async (o: { contract: string; channel: string; from: { broker: 'kafka' | 'rabbitmq'; name: string }; version?: number; group?: string; registry: string; token?: string }) => {
+      const config = loadConfig();
+      const relay = await startRelayProcess(config, {
+        contract: o.contract,
+        channel: o.channel,
+        ...(o.version ? { version: o.version } : {}),
+        from: o.from,
+        group: o.group ?? `herald-relay-${o.contract}-${o.channel}`,
+        registry: o.registry,
+        ...(o.token ? { token: o.token } : {}),
+      });
+      await untilSignal(relay.stop);
+    });
+
   return program;
+}
+
+function source(value: string): { broker: 'kafka' | 'rabbitmq'; name: string } {
+  const m = /^(kafka|amqp):(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must be kafka:TOPIC or amqp:QUEUE');
+  return { broker: m[1] === 'kafka' ? 'kafka' : 'rabbitmq', name: m[2]! };
+}
+
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => void stop().then(resolve);
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
 }
 
 /** For an invalid document: where the first problem is, as FILE:LINE:COLUMN. */

@@ -11,12 +11,17 @@ import { canonicalJson } from './canonical.js';
 import type { Action, Bindings, Channel, Contract, JsonSchema, Message, Operation, Parameter, Server } from './model.js';
 import { isJsonSchemaFormat } from './payload-schema.js';
 import { appendPointer, isObject } from './pointer.js';
-import { internalTarget, literalPointer, resolvePointer } from './refs.js';
+import { internalTarget, literalPointer, resolveDocument, resolvePointer } from './refs.js';
 import { selfContained } from './schema.js';
 
 type Obj = Record<string, unknown>;
 
 /** `document` as written, and `resolved` with its internal references replaced (validate.ts). */
+/** The model of a stored (normalized) document: what the registry and a remote gateway both build. */
+export function modelOfDocument(document: Obj, maxRefNodes: number): Contract {
+  return toContract(document, resolveDocument(document, maxRefNodes) as Obj);
+}
+
 export function toContract(document: Obj, resolved: Obj): Contract {
   const deref = (ref: string) => {
     const target = internalTarget(ref);

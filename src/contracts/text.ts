@@ -9,7 +9,7 @@
  */
 import jsyaml from 'js-yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { InvalidDocumentError, type Diagnostic } from '../errors.js';
+import { InvalidDocumentError } from '../errors.js';
 import { appendPointer, parsePointer } from './pointer.js';
 
 export type SourceFormat = 'yaml' | 'json';

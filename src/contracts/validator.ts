@@ -54,7 +54,8 @@ export function runtimeValidator(schema: unknown): ValidateFunction | Error {
   if (fn === undefined) {
     const dialect = dialectOf(schema);
     let ajv = runtime.get(dialect);
-    if (!ajv) runtime.set(dialect, (ajv = ajvFor(dialect, false)));
+    // All errors: the gateway reports every failing field, not just the first.
+    if (!ajv) runtime.set(dialect, (ajv = ajvFor(dialect, true)));
     try {
       fn = ajv.compile(typeof schema === 'boolean' ? schema : (schema as object));
     } catch (err) {

@@ -1,6 +1,8 @@
 /**
  * The HTTP API: middleware in order (request id, log, ETag, body limit, access), then the
- * route modules. Routes only translate HTTP to registry calls; rules live in registry/.
+ * route modules. Routes only translate HTTP to module calls; rules live in registry/ and
+ * gateway/. `createApp` is the registry with its gateway (`herald serve`);
+ * `createGatewayApp` is the gateway alone (`herald gateway`), reading contracts over HTTP.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -8,28 +10,36 @@ import { etag } from 'hono/etag';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { HeraldError } from '../errors.js';
+import type { Gateway } from '../gateway/gateway.js';
 import type { ConfigService } from '../registry/config.js';
 import type { Registry } from '../registry/registry.js';
 import type { TokenService } from '../registry/tokens.js';
 import type { Store } from '../store/store.js';
 import type { AppEnv } from './env.js';
-import { authenticate, requestLog, scopeFor } from './middleware.js';
+import { authenticate, requestLog, scopeFor, type Authenticator } from './middleware.js';
 import { notFoundRoute, onError, problemResponse } from './problem.js';
 import { configRoutes, schemaRoutes, tokenRoutes } from './routes/admin.js';
 import { contractRoutes } from './routes/contracts.js';
+import { metricsRoutes, provisionRoutes, publishRoutes } from './routes/gateway.js';
 import { docsRoutes, healthRoutes, loadOpenApi } from './routes/meta.js';
 
-export interface AppDeps {
+interface CommonDeps {
+  gateway: Gateway;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** The most messages one batch publish may carry. */
+  maxBatch: number;
+  readAuth: boolean;
+}
+
+export interface AppDeps extends CommonDeps {
   store: Store;
   registry: Registry;
   config: ConfigService;
   tokens: TokenService;
-  logger: Logger;
-  maxBodyBytes: number;
-  readAuth: boolean;
 }
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+function base(deps: CommonDeps, tokens: Authenticator): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const withEtag = etag();
   app.use(requestId());
@@ -43,16 +53,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         problemResponse(c, new HeraldError('payload-too-large', `The request body is larger than the limit of ${deps.maxBodyBytes} bytes (HERALD_MAX_BODY_BYTES).`)),
     }),
   );
-  app.use('/v1/*', authenticate(deps.tokens, scopeFor(deps.readAuth)));
+  app.use('/v1/*', authenticate(tokens, scopeFor(deps.readAuth)));
+  app.route('/v1/publish', publishRoutes(deps.gateway, deps.maxBatch));
+  app.route('/v1/contracts', provisionRoutes(deps.gateway));
+  app.route('/', metricsRoutes(deps.gateway));
+  app.onError(onError);
+  app.notFound(notFoundRoute);
+  return app;
+}
 
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = base(deps, deps.tokens);
   app.route('/v1/contracts', contractRoutes(deps.registry));
   app.route('/v1/schemas', schemaRoutes(deps.registry));
   app.route('/v1/config', configRoutes(deps.config));
   app.route('/v1/tokens', tokenRoutes(deps.tokens));
-  app.route('/', healthRoutes(deps.store));
+  app.route('/', healthRoutes(deps.gateway, deps.store));
   app.route('/', docsRoutes(loadOpenApi()));
+  return app;
+}
 
-  app.onError(onError);
-  app.notFound(notFoundRoute);
+/** The gateway alone: stateless, so several can run behind a load balancer. */
+export function createGatewayApp(deps: CommonDeps & { tokens: Authenticator }): Hono<AppEnv> {
+  const app = base(deps, deps.tokens);
+  app.route('/', healthRoutes(deps.gateway));
   return app;
 }

@@ -36,7 +36,10 @@ export const scopeFor =
  * Without an admin token, Herald is open (and bound to loopback, see config.ts). With one,
  * a missing or unknown token is 401 and a token without the needed scope is 403.
  */
-export function authenticate(tokens: TokenService, rule: ScopeRule): MiddlewareHandler<AppEnv> {
+/** Who a bearer secret stands for: the registry's tokens, or the standalone gateway's admin token. */
+export type Authenticator = Pick<TokenService, 'enabled' | 'authenticate'>;
+
+export function authenticate(tokens: Authenticator, rule: ScopeRule): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!tokens.enabled) {
       c.set('principal', { name: 'anonymous', scope: 'admin' });

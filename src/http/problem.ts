@@ -17,6 +17,7 @@ const TITLES: Record<ErrorCode, string> = {
   'unsupported-media-type': 'Unsupported media type',
   'invalid-document': 'Invalid AsyncAPI document',
   'limit-exceeded': 'Document exceeds a limit',
+  'outcome-unknown': 'Outcome unknown',
   unavailable: 'Service unavailable',
   internal: 'Internal error',
 };
@@ -46,6 +47,7 @@ function isUnavailable(err: unknown): boolean {
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof HeraldError) {
     if (err.code === 'unauthorized') return problemResponse(c, err, { 'WWW-Authenticate': 'Bearer realm="herald"' });
+    if (err.code === 'unavailable') return problemResponse(c, err, { 'Retry-After': String(err.details.retryAfter ?? 5) });
     return problemResponse(c, err);
   }
   const log = c.get('log');

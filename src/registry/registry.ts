@@ -7,8 +7,7 @@ import { checkCompatibility, isTransitive, type Earlier, type Verdict } from '..
 import type { Mode, Policy } from '../compat/types.js';
 import { ingest, type IngestedDocument, type IngestLimits } from '../contracts/ingest.js';
 import type { Contract } from '../contracts/model.js';
-import { toContract } from '../contracts/normalize.js';
-import { resolveDocument } from '../contracts/refs.js';
+import { modelOfDocument } from '../contracts/normalize.js';
 import type { SourceFormat } from '../contracts/text.js';
 import type { ContractRow, SchemaLink, Store, StoreReader, StoreTx, VersionRow } from '../store/store.js';
 import { effectiveConfig } from './config.js';
@@ -77,6 +76,8 @@ export class Registry {
   /** Documents and models of stored versions by fingerprint: immutable, so safe to keep. */
   private readonly versions = new Map<string, { document: unknown; contract: Contract }>();
 
+  private readonly listeners = new Set<(contract: string) => void>();
+
   constructor(
     readonly store: Store,
     private readonly limits: IngestLimits,
@@ -118,6 +119,7 @@ export class Registry {
       this.remember(doc.fingerprint, doc.document, doc.contract);
       return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
     });
+    if (registration.created) this.changed(name);
     for (const [fingerprint, id] of fresh) {
       if (this.schemaIds.size >= 100_000) this.schemaIds.delete(this.schemaIds.keys().next().value!);
       this.schemaIds.set(fingerprint, id);
@@ -182,8 +184,7 @@ export class Registry {
   private modelOf(fingerprint: string, document: unknown): Contract {
     const cached = this.versions.get(fingerprint);
     if (cached) return cached.contract;
-    const doc = document as Record<string, unknown>;
-    const contract = toContract(doc, resolveDocument(doc, this.limits.maxRefNodes) as Record<string, unknown>);
+    const contract = modelOfDocument(document as Record<string, unknown>, this.limits.maxRefNodes);
     this.remember(fingerprint, document, contract);
     return contract;
   }
@@ -227,7 +228,7 @@ export class Registry {
   /** Soft delete; with `permanent`, removal of a version that was soft-deleted before. */
   async deleteVersion(name: string, version: number, permanent: boolean): Promise<VersionSummary> {
     assertContractName(name);
-    return this.store.transaction(async (tx) => {
+    return this.afterwards(name, this.store.transaction(async (tx) => {
       const contract = await tx.findContract(name);
       const row = contract && (await tx.findVersion(contract.id, version));
       if (!contract || !row) throw notFound(`Contract "${name}" has no version ${version}.`);
@@ -243,13 +244,13 @@ export class Registry {
       }
       await tx.softDeleteVersion(row.id);
       return summary({ ...row, deletedAt: new Date() });
-    });
+    }));
   }
 
   /** Soft delete of a contract and all its versions; with `permanent`, removal after a soft delete. */
   async deleteContract(name: string, permanent: boolean): Promise<ContractView> {
     assertContractName(name);
-    return this.store.transaction(async (tx) => {
+    return this.afterwards(name, this.store.transaction(async (tx) => {
       const contract = await tx.findContract(name);
       if (!contract) throw notFound(`No contract named "${name}".`);
       const versions = await tx.listVersions(contract.id, true);
@@ -264,7 +265,29 @@ export class Registry {
       if (contract.deletedAt !== null) throw notFound(`Contract "${name}" is already deleted; ?permanent=true removes it for good.`);
       await tx.softDeleteContract(contract.id);
       return { ...view, deletedAt: new Date().toISOString() };
-    });
+    }));
+  }
+
+  /** The model of a version, as the gateway routes by it. */
+  async model(name: string, selector: VersionSelector): Promise<{ version: number; contract: Contract }> {
+    const row = await this.version(name, selector, false);
+    return { version: row.version, contract: this.modelOf(row.fingerprint, row.document) };
+  }
+
+  /** Calls `listener` after a contract's versions change (registered or deleted); returns an unsubscribe. */
+  onChange(listener: (contract: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(name: string): void {
+    for (const listener of this.listeners) listener(name);
+  }
+
+  private async afterwards<T>(name: string, work: Promise<T>): Promise<T> {
+    const result = await work;
+    this.changed(name);
+    return result;
   }
 
   async getSchema(id: number): Promise<{ id: number; format: string; fingerprint: string; schema: unknown }> {

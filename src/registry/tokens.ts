@@ -28,13 +28,11 @@ export const allows = (have: Scope, need: Scope) => RANK[have] >= RANK[need];
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-export class TokenService {
+/** HERALD_ADMIN_TOKEN alone: what the standalone gateway, which has no token store, accepts. */
+export class AdminToken {
   private readonly adminHash: Buffer | undefined;
 
-  constructor(
-    private readonly store: Store,
-    adminToken: string | undefined,
-  ) {
+  constructor(adminToken: string | undefined) {
     this.adminHash = adminToken ? Buffer.from(hash(adminToken), 'hex') : undefined;
   }
 
@@ -43,11 +41,31 @@ export class TokenService {
     return this.adminHash !== undefined;
   }
 
+  async authenticate(secret: string): Promise<Principal | undefined> {
+    const match = this.adminHash !== undefined && timingSafeEqual(this.adminHash, Buffer.from(hash(secret), 'hex'));
+    return match ? { name: 'admin', scope: 'admin' } : undefined;
+  }
+}
+
+export class TokenService {
+  private readonly admin: AdminToken;
+
+  constructor(
+    private readonly store: Store,
+    adminToken: string | undefined,
+  ) {
+    this.admin = new AdminToken(adminToken);
+  }
+
+  get enabled(): boolean {
+    return this.admin.enabled;
+  }
+
   /** The principal a bearer secret stands for, or undefined for an unknown secret. */
   async authenticate(secret: string): Promise<Principal | undefined> {
-    const digest = hash(secret);
-    if (this.adminHash && timingSafeEqual(this.adminHash, Buffer.from(digest, 'hex'))) return { name: 'admin', scope: 'admin' };
-    const row = await this.store.findTokenByHash(digest);
+    const admin = await this.admin.authenticate(secret);
+    if (admin) return admin;
+    const row = await this.store.findTokenByHash(hash(secret));
     return row ? { name: row.name, scope: row.scope } : undefined;
   }
 

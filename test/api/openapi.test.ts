@@ -1,33 +1,17 @@
 /** openapi/openapi.yaml describes every route the app serves, and is served itself. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.js';
-import { DEFAULT_LIMITS } from '../../src/contracts/ingest.js';
-import { createLogger } from '../../src/log.js';
-import { ConfigService } from '../../src/registry/config.js';
-import { Registry } from '../../src/registry/registry.js';
-import { TokenService } from '../../src/registry/tokens.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { openapi } from '../helpers/openapi.js';
-import { openTestStore, type TestStore } from '../helpers/storage.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 describe('the OpenAPI document', () => {
-  let ts: TestStore;
+  let ts: TestApp;
   let routes: Array<{ method: string; path: string }>;
   beforeAll(async () => {
-    ts = await openTestStore('pglite');
-    const app = createApp({
-      store: ts.store,
-      registry: new Registry(ts.store, DEFAULT_LIMITS),
-      config: new ConfigService(ts.store),
-      tokens: new TokenService(ts.store, undefined),
-      logger: createLogger('silent'),
-      maxBodyBytes: 1024,
-      readAuth: false,
-    });
+    ts = await testApp('pglite');
     // Middleware registrations show up as method ALL; handlers carry a real method.
-    routes = app.routes
+    routes = ts.app.routes
       .filter((r) => r.method !== 'ALL')
       .map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/\/$/, '').replace(/:(\w+)/g, '{$1}') || '/' }));
   });

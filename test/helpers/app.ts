@@ -3,7 +3,12 @@
  * against openapi.yaml.
  */
 import { expect } from 'vitest';
-import { DEFAULTS } from '../../src/config.js';
+import type { Hono } from 'hono';
+import { DEFAULTS, gatewayConfig, type GatewayConfig } from '../../src/config.js';
+import type { Gateway } from '../../src/gateway/gateway.js';
+import { LocalSource } from '../../src/gateway/source.js';
+import { createGateway } from '../../src/gateway/start.js';
+import type { AppEnv } from '../../src/http/env.js';
 import { DEFAULT_LIMITS } from '../../src/contracts/ingest.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
@@ -30,6 +35,8 @@ export interface RequestOptions {
 }
 
 export interface TestApp extends TestStore {
+  app: Hono<AppEnv>;
+  gateway: Gateway;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
 }
 
@@ -38,21 +45,35 @@ export interface AppOptions {
   readAuth?: boolean;
   maxBodyBytes?: number;
   limits?: Partial<typeof DEFAULT_LIMITS>;
+  /** Gateway settings over the defaults; without broker addresses the gateway routes nowhere. */
+  gateway?: Partial<GatewayConfig>;
 }
 
 export async function testApp(driver: DriverName, options: AppOptions = {}): Promise<TestApp> {
   const ts = await openTestStore(driver);
+  const registry = new Registry(ts.store, { ...DEFAULT_LIMITS, ...options.limits });
+  const logger = createLogger('silent');
+  const settings = { ...gatewayConfig({}), ...options.gateway };
+  const gateway = createGateway(settings, new LocalSource(registry), logger);
   const app = createApp({
     store: ts.store,
-    registry: new Registry(ts.store, { ...DEFAULT_LIMITS, ...options.limits }),
+    registry,
     config: new ConfigService(ts.store),
     tokens: new TokenService(ts.store, options.adminToken),
-    logger: createLogger('silent'),
+    gateway,
+    logger,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    maxBatch: settings.maxBatch,
     readAuth: options.readAuth ?? false,
   });
   return {
     ...ts,
+    app,
+    gateway,
+    async cleanup() {
+      await gateway.close();
+      await ts.cleanup();
+    },
     async request(method, path, { body, contentType, headers = {}, token, undocumented } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       const h = init.headers as Record<string, string>;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
 import { HeraldError } from '../../errors.js';
+import type { Gateway } from '../../gateway/gateway.js';
 import type { Store } from '../../store/store.js';
 import type { AppEnv } from '../env.js';
 
@@ -15,17 +16,24 @@ export function loadOpenApi(): Record<string, unknown> {
   return parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as Record<string, unknown>;
 }
 
-export function healthRoutes(store: Store): Hono<AppEnv> {
+/** Liveness, and readiness of storage (when this process has it) and of every configured broker. */
+export function healthRoutes(gateway: Gateway, store?: Store): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {
-      try {
-        await store.ping();
-      } catch (err) {
-        c.get('log').warn({ err }, 'readiness check failed');
-        throw new HeraldError('unavailable', `Storage (${store.driver}) is not reachable.`);
-      }
-      return c.json({ status: 'ready', checks: { storage: { status: 'ok', driver: store.driver } } });
+      const checks: Record<string, { status: 'ok' | 'down'; driver?: string }> = {};
+      const [storage, brokers] = await Promise.all([
+        store?.ping().then(
+          () => true,
+          (err: unknown) => (c.get('log').warn({ err }, 'storage readiness check failed'), false),
+        ),
+        gateway.status(),
+      ]);
+      if (store) checks.storage = { status: storage ? 'ok' : 'down', driver: store.driver };
+      for (const b of brokers) checks[b.broker] = { status: b.status };
+      const down = Object.entries(checks).filter(([, v]) => v.status === 'down').map(([k]) => k);
+      if (down.length > 0) throw new HeraldError('unavailable', `Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} not reachable.`, { checks });
+      return c.json({ status: 'ready', checks });
     });
 }
 

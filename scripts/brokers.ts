@@ -1,0 +1,177 @@
+/**
+ * Real brokers for tests and development: `npm run brokers:up` starts a single-node Apache
+ * Kafka (KRaft) on 127.0.0.1:9092 from Maven Central jars and makes sure RabbitMQ answers
+ * on 127.0.0.1:5672; `npm run brokers:down` stops what `up` started. Both are idempotent.
+ * The test suite's global setup uses the same functions.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const KAFKA_DIR = path.join(ROOT, '.cache', 'kafka');
+const LIB = path.join(KAFKA_DIR, 'lib');
+const DATA = path.join(KAFKA_DIR, 'data');
+const PID = path.join(KAFKA_DIR, 'kafka.pid');
+const RABBIT_STARTED = path.join(ROOT, '.cache', 'rabbitmq.started');
+
+export const KAFKA_VERSION = '3.9.1';
+export const KAFKA_PORT = 9092;
+export const AMQP_PORT = 5672;
+
+const POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.herald</groupId>
+  <artifactId>kafka-broker</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
+    <!-- Kafka declares its logging backend compileOnly, so it is not transitive. -->
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
+  </dependencies>
+</project>
+`;
+
+const SERVER_PROPERTIES = `process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:9093
+listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT},CONTROLLER://127.0.0.1:9093
+advertised.listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=${DATA}
+num.partitions=1
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+`;
+
+const LOG4J = `log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+`;
+
+export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+}
+
+/** The broker jars, fetched with Maven into .cache/kafka/lib once. */
+function ensureJars(): void {
+  if (existsSync(LIB) && readdirSync(LIB).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) return;
+  mkdirSync(KAFKA_DIR, { recursive: true });
+  writeFileSync(path.join(KAFKA_DIR, 'pom.xml'), POM);
+  execFileSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${LIB}`], { cwd: KAFKA_DIR, stdio: 'inherit' });
+}
+
+const java = (args: string[]) => ['-cp', `${LIB}/*`, `-Dlog4j.configuration=file:${path.join(KAFKA_DIR, 'log4j.properties')}`, ...args];
+
+/** Starts Kafka unless something already answers on its port. Returns whether it started it. */
+export async function startKafka({ fresh = false }: { fresh?: boolean } = {}): Promise<boolean> {
+  if (await portOpen(KAFKA_PORT)) return false;
+  ensureJars();
+  const idFile = path.join(KAFKA_DIR, 'cluster.id');
+  if (fresh || !existsSync(idFile)) rmSync(DATA, { recursive: true, force: true });
+  mkdirSync(DATA, { recursive: true });
+  const props = path.join(KAFKA_DIR, 'server.properties');
+  writeFileSync(props, SERVER_PROPERTIES);
+  writeFileSync(path.join(KAFKA_DIR, 'log4j.properties'), LOG4J);
+  // One cluster id for the life of the data directory: formatting checks it on every start.
+  if (!existsSync(path.join(DATA, 'meta.properties'))) writeFileSync(idFile, randomBytes(16).toString('base64url').slice(0, 22));
+  const clusterId = readFileSync(idFile, 'utf8').trim();
+  execFileSync('java', java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']), { stdio: 'ignore' });
+  const log = openSync(path.join(KAFKA_DIR, 'kafka.log'), 'a');
+  const child = spawn('java', ['-Xmx512m', ...java(['kafka.Kafka', props])], { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  writeFileSync(PID, String(child.pid));
+  // The broker opens its port only once it is ready to serve.
+  await waitFor(() => portOpen(KAFKA_PORT), 90_000, `Kafka on 127.0.0.1:${KAFKA_PORT} (log: ${path.join(KAFKA_DIR, 'kafka.log')})`);
+  return true;
+}
+
+/** Stops the Kafka this tooling started; waits until its port is closed. */
+export async function stopKafka({ hard = false }: { hard?: boolean } = {}): Promise<boolean> {
+  if (!existsSync(PID)) return false;
+  const pid = Number(readFileSync(PID, 'utf8'));
+  try {
+    process.kill(pid, hard ? 'SIGKILL' : 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  await waitFor(async () => !(await portOpen(KAFKA_PORT)) && !alive(pid), 60_000, 'Kafka shutdown');
+  rmSync(PID, { force: true });
+  return true;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes sure RabbitMQ answers; starts it (and remembers that) if it does not. */
+export async function startRabbit(): Promise<boolean> {
+  if (await portOpen(AMQP_PORT)) return false;
+  execFileSync('rabbitmq-server', ['-detached'], { stdio: 'ignore' });
+  mkdirSync(path.dirname(RABBIT_STARTED), { recursive: true });
+  writeFileSync(RABBIT_STARTED, '');
+  await waitFor(() => portOpen(AMQP_PORT), 90_000, `RabbitMQ on 127.0.0.1:${AMQP_PORT}`);
+  return true;
+}
+
+export async function stopRabbit(): Promise<boolean> {
+  if (!existsSync(RABBIT_STARTED)) return false;
+  execFileSync('rabbitmqctl', ['stop'], { stdio: 'ignore' });
+  rmSync(RABBIT_STARTED, { force: true });
+  return true;
+}
+
+async function main(command: string | undefined): Promise<void> {
+  if (command === 'up') {
+    const kafka = await startKafka();
+    const rabbit = await startRabbit();
+    console.log(`Kafka ${KAFKA_VERSION} on 127.0.0.1:${KAFKA_PORT}: ${kafka ? 'started' : 'already running'}`);
+    console.log(`RabbitMQ on 127.0.0.1:${AMQP_PORT}: ${rabbit ? 'started' : 'already running'}`);
+  } else if (command === 'down') {
+    console.log(`Kafka: ${(await stopKafka()) ? 'stopped' : 'not started by brokers:up'}`);
+    console.log(`RabbitMQ: ${(await stopRabbit()) ? 'stopped' : 'not started by brokers:up'}`);
+  } else {
+    console.error('usage: brokers.ts up|down');
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main(process.argv[2]);

@@ -1,0 +1,233 @@
+/**
+ * Kafka through kafkajs. The producer is idempotent with acks from all in-sync replicas, so
+ * its own retries (across a broker restart too) never write a message twice. It keeps one
+ * request in flight and sends everything that queued up meanwhile as the next batch: under
+ * load, single publishes travel in batches; when idle, a message goes out at once.
+ */
+import { Kafka, logLevel, type Admin, type Consumer, type Message, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  AmbiguousPublishError,
+  PublishTimeoutError,
+  UnroutableError,
+  type Broker,
+  type Destination,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type ProvisionItem,
+  type ProvisionResult,
+  type Subscription,
+} from './broker.js';
+
+interface Pending {
+  topic: string;
+  message: Message;
+  state: 'queued' | 'sent' | 'withdrawn';
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+const MAX_BATCH = 1000;
+
+export class KafkaBroker implements Broker {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly queue: Pending[] = [];
+  private sending = false;
+  private up = false;
+  private readonly topics = new Set<string>();
+  private ready?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    brokers: string[],
+    private readonly log: Logger,
+    clientId = 'herald',
+  ) {
+    this.kafka = new Kafka({
+      clientId,
+      brokers,
+      logLevel: logLevel.NOTHING,
+      // Long enough to ride out a broker restart; the idempotent producer makes retries safe.
+      retry: { initialRetryTime: 100, maxRetryTime: 3000, retries: 12 },
+      connectionTimeout: 3000,
+    });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+    this.producer.on(this.producer.events.CONNECT, () => this.state(true));
+    this.producer.on(this.producer.events.DISCONNECT, () => this.state(false));
+    this.producer.on(this.producer.events.REQUEST_TIMEOUT, () => this.state(false));
+  }
+
+  private state(up: boolean): void {
+    if (this.up !== up) this.log.info({ broker: 'kafka', connected: up }, up ? 'Kafka connected' : 'Kafka connection lost');
+    this.up = up;
+  }
+
+  connected(): boolean {
+    return this.up;
+  }
+
+  /** Connects, retrying with backoff until it succeeds (or close() is called). */
+  connect(): Promise<void> {
+    this.ready ??= (async () => {
+      for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await this.admin.connect();
+          await this.producer.connect();
+          this.state(true);
+          return;
+        } catch (err) {
+          if (this.closed) throw new Error('Kafka broker client closed');
+          this.log.warn({ err, retryInMs: delay }, 'Kafka not reachable; retrying');
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    })();
+    return this.ready;
+  }
+
+  /** A live check, for readiness: can the broker describe its cluster right now? */
+  async ping(timeoutMs: number): Promise<boolean> {
+    try {
+      await withTimeout(this.connect().then(() => this.admin.describeCluster()), timeoutMs);
+      this.state(true);
+      return true;
+    } catch {
+      this.state(false);
+      return false;
+    }
+  }
+
+  async provision(items: ProvisionItem[]): Promise<ProvisionResult[]> {
+    await this.connect();
+    const brokers = (await this.admin.describeCluster()).brokers.length;
+    const existing = new Set(await this.admin.listTopics());
+    const out: ProvisionResult[] = [];
+    for (const item of items) {
+      if (item.kind !== 'kafka-topic') continue;
+      if (existing.has(item.name)) {
+        out.push({ kind: item.kind, name: item.name, status: 'existing' });
+      } else {
+        // A binding may ask for more replicas than a small (development) cluster has brokers.
+        const replicas = Math.min(item.replicationFactor, brokers);
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: item.name, numPartitions: item.partitions, replicationFactor: replicas, configEntries: Object.entries(item.config).map(([name, value]) => ({ name, value })) }],
+        });
+        existing.add(item.name);
+        const capped = replicas < item.replicationFactor ? `replication factor ${replicas}, not ${item.replicationFactor}: the cluster has ${brokers} broker(s)` : undefined;
+        out.push({ kind: item.kind, name: item.name, status: 'created', ...(capped ? { detail: capped } : {}) });
+      }
+      this.topics.add(item.name);
+    }
+    return out;
+  }
+
+  /** Topics are created by provisioning only; publishing to a missing one must not create it. */
+  private async ensureTopic(topic: string): Promise<void> {
+    if (this.topics.has(topic)) return;
+    const topics = await this.admin.listTopics();
+    topics.forEach((t) => this.topics.add(t));
+    if (!this.topics.has(topic)) throw new UnroutableError(`Kafka topic "${topic}" does not exist: provision the contract first (POST /v1/contracts/{name}/provision).`);
+  }
+
+  async publish(destination: Destination, message: OutgoingMessage, sendBy: number): Promise<void> {
+    if (destination.broker !== 'kafka') throw new Error('not a Kafka destination');
+    await withTimeout(
+      this.connect().then(() => this.ensureTopic(destination.topic)),
+      Math.max(1, sendBy - Date.now()),
+    ).catch((err) => {
+      throw err instanceof TimeoutError ? new PublishTimeoutError('Kafka did not answer in time; the message was not sent.') : err;
+    });
+    const headers = { ...message.headers, ...(message.contentType ? { 'content-type': message.contentType } : {}) };
+    return new Promise<void>((resolve, reject) => {
+      const entry: Pending = { topic: destination.topic, message: { key: message.key ?? null, value: message.value, headers }, state: 'queued', resolve, reject };
+      // Still queued at the deadline: withdraw it, so that a retry cannot make a duplicate.
+      const timer = setTimeout(() => {
+        if (entry.state !== 'queued') return;
+        entry.state = 'withdrawn';
+        reject(new PublishTimeoutError('Kafka did not take the message in time; it was not sent.'));
+      }, Math.max(1, sendBy - Date.now()));
+      entry.resolve = () => (clearTimeout(timer), resolve());
+      entry.reject = (err) => (clearTimeout(timer), reject(err));
+      this.queue.push(entry);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.sending || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, MAX_BATCH).filter((e) => e.state === 'queued');
+    if (batch.length === 0) return this.pump();
+    this.sending = true;
+    for (const e of batch) e.state = 'sent';
+    const byTopic = new Map<string, Message[]>();
+    for (const e of batch) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e.message]);
+    this.producer
+      .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+      .then(
+        () => {
+          this.state(true);
+          for (const e of batch) e.resolve();
+        },
+        (err: Error & { retriable?: boolean; type?: string }) => {
+          this.log.warn({ err, messages: batch.length }, 'Kafka send failed');
+          // A protocol error from the broker means it refused the batch; anything else (a lost
+          // connection after retries) leaves open whether it was written.
+          const refused = err.retriable === false && typeof err.type === 'string' && err.type !== 'UNKNOWN';
+          for (const e of batch) {
+            e.reject(refused ? new Error(`Kafka refused the message: ${err.message}`) : new AmbiguousPublishError(`Kafka did not acknowledge the message: ${err.message}`));
+          }
+        },
+      )
+      .finally(() => {
+        this.sending = false;
+        this.pump();
+      });
+  }
+
+  async consume(topic: string, group: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
+    const consumer = this.kafka.consumer({ groupId: group, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 } });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // kafkajs commits an offset only after eachMessage resolves: at least once.
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+        await handler({ value: message.value ?? Buffer.alloc(0), ...(message.key ? { key: message.key.toString() } : {}), headers });
+      },
+    });
+    return {
+      stop: async () => {
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.consumers) await c.disconnect().catch(() => {});
+    await this.producer.disconnect().catch(() => {});
+    await this.admin.disconnect().catch(() => {});
+    this.state(false);
+  }
+}
+
+class TimeoutError extends Error {}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,269 @@
+/**
+ * The validating gateway: a message addressed to a contract's channel is judged against the
+ * contract and written either to the channel's destination or to its dead-letter queue, and
+ * answered only once the broker has acknowledged that write. Used by the HTTP publish routes
+ * and by relay mode alike.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AmbiguousPublishError, PublishTimeoutError, UnroutableError, type Broker, type BrokerKind, type Destination, type ProvisionResult } from '../brokers/broker.js';
+import { HeraldError, notFound } from '../errors.js';
+import { IdempotencyStore, OutcomeUnknownError } from './idempotency.js';
+import { judge, type DeadLetterReason, type Incoming, type MessageError } from './judge.js';
+import { GatewayMetrics, type Outcome } from './metrics.js';
+import { describe, destinationOf, dlqOf, provisionPlan, type Route } from './routing.js';
+import type { ContractSource } from './source.js';
+
+export interface GatewayOptions {
+  /** How long a publish may wait for the broker before the caller gets 503. */
+  publishTimeoutMs: number;
+  idempotencyWindowMs: number;
+  idempotencyMaxKeys: number;
+  /** The most bytes of validation errors a DLQ message's `herald.error` header carries. */
+  dlqErrorMaxBytes: number;
+}
+
+export interface PublishRequest extends Incoming {
+  contract: string;
+  channel: string;
+  version?: number;
+  idempotencyKey?: string;
+}
+
+interface Base {
+  contract: string;
+  version: number;
+  channel: string;
+  message?: string;
+}
+
+export type PublishResult =
+  | (Base & { status: 'routed'; destination: string; unvalidated?: string })
+  | (Base & { status: 'dead-lettered'; dlq: string; reason: DeadLetterReason; errors: MessageError[] });
+
+export interface Published {
+  result: PublishResult;
+  /** True when an earlier request with the same Idempotency-Key answered this one. */
+  replayed: boolean;
+}
+
+export interface BrokerStatus {
+  broker: BrokerKind;
+  status: 'ok' | 'down';
+}
+
+export class Gateway {
+  readonly metrics: GatewayMetrics;
+  private readonly idempotency: IdempotencyStore<PublishResult>;
+
+  constructor(
+    private readonly source: ContractSource,
+    private readonly brokers: Partial<Record<BrokerKind, Broker & { ping(timeoutMs: number): Promise<boolean> }>>,
+    private readonly options: GatewayOptions,
+    private readonly log: Logger,
+  ) {
+    this.metrics = new GatewayMetrics(() => Object.values(this.brokers));
+    this.idempotency = new IdempotencyStore(options.idempotencyWindowMs, options.idempotencyMaxKeys, (err) => err instanceof AmbiguousPublishError);
+  }
+
+  /** Routes one message; resolves once the broker acknowledged it in its destination or DLQ. */
+  async publish(req: PublishRequest): Promise<Published> {
+    const started = performance.now();
+    let route: Route | undefined;
+    try {
+      route = await this.route(req.contract, req.channel, req.version);
+      const broker = this.broker(route.broker);
+      const deadline = Date.now() + this.options.publishTimeoutMs;
+      const r = route;
+      const { outcome, replayed } = req.idempotencyKey
+        ? this.idempotency.run(`${req.contract}\u0000${req.channel}\u0000${req.idempotencyKey}`, fingerprint(req), () => this.deliver(r, broker, req, deadline))
+        : { outcome: this.deliver(r, broker, req, deadline), replayed: false };
+      const result = await untilDeadline(outcome, deadline, route);
+      this.metrics.message(req.contract, req.channel, result.status === 'routed' ? 'routed' : 'dead_lettered', route.broker, (performance.now() - started) / 1000);
+      return { result, replayed };
+    } catch (err) {
+      const mapped = this.problem(err, route);
+      this.metrics.message(req.contract, req.channel, outcomeOf(mapped), route?.broker, route ? (performance.now() - started) / 1000 : undefined);
+      throw mapped;
+    }
+  }
+
+  /** Routes many messages of one channel concurrently (so Kafka batches them); results in order. */
+  async publishBatch(reqs: PublishRequest[]): Promise<({ ok: true; published: Published } | { ok: false; error: HeraldError })[]> {
+    return Promise.all(
+      reqs.map((req) =>
+        this.publish(req).then(
+          (published) => ({ ok: true as const, published }),
+          (err: unknown) => ({ ok: false as const, error: err instanceof HeraldError ? err : new HeraldError('internal', (err as Error).message) }),
+        ),
+      ),
+    );
+  }
+
+  /** Creates what the contract needs on its brokers: destinations and DLQs, idempotently. */
+  async provision(contract: string, version?: number): Promise<{ contract: string; version: number; results: ProvisionResult[]; skipped: { channel: string; name: string; reason: string }[] }> {
+    const set = await this.source.routes(contract, version);
+    const routes = [...set.routes.values()];
+    const plan = provisionPlan(routes);
+    const results: ProvisionResult[] = [];
+    for (const kind of ['kafka', 'rabbitmq'] as const) {
+      const items = plan.items.filter((i) => (kind === 'kafka') === (i.kind === 'kafka-topic'));
+      if (items.length === 0) continue;
+      const broker = this.brokers[kind];
+      if (!broker) throw notConfigured(kind);
+      results.push(...(await broker.provision(items)));
+    }
+    const unroutable = routes.filter((r) => r.unroutable).map((r) => ({ channel: r.channel, name: r.channel, reason: r.unroutable! }));
+    return { contract, version: set.version, results, skipped: [...plan.skipped, ...unroutable] };
+  }
+
+  /** Broker connectivity, checked live, for readiness. */
+  async status(timeoutMs = 2000): Promise<BrokerStatus[]> {
+    return Promise.all(
+      Object.entries(this.brokers).map(async ([kind, broker]) => ({ broker: kind as BrokerKind, status: (await broker.ping(timeoutMs)) ? ('ok' as const) : ('down' as const) })),
+    );
+  }
+
+  async route(contract: string, channel: string, version?: number): Promise<Route> {
+    const set = await this.source.routes(contract, version);
+    const route = set.routes.get(channel);
+    if (!route) {
+      const known = [...set.routes.keys()].map((c) => `"${c}"`).join(', ');
+      throw notFound(`Contract "${contract}" version ${set.version} has no channel "${channel}"; its channels are ${known || 'none'}.`);
+    }
+    if (route.unroutable) throw new HeraldError('conflict', route.unroutable);
+    return route;
+  }
+
+  /** The configured broker of a kind; 503 when this gateway has no address for it. */
+  broker(kind: BrokerKind): Broker {
+    const broker = this.brokers[kind];
+    if (!broker) throw notConfigured(kind);
+    return broker;
+  }
+
+  /** The eventual outcome, with no deadline once the message is sent: see Broker.publish. */
+  private async deliver(route: Route, broker: Broker, req: PublishRequest, deadline: number): Promise<PublishResult> {
+    const base: Base = { contract: route.contract, version: route.version, channel: route.channel };
+    const verdict = judge(route, req);
+    if (verdict.ok) {
+      try {
+        await broker.publish(verdict.destination, { value: req.body, ...(req.key !== undefined ? { key: req.key } : {}), headers: encodeHeaders(req.headers), ...contentType(verdict.message.contentType) }, deadline);
+        return { ...base, message: verdict.message.id, status: 'routed', destination: describe(verdict.destination), ...(verdict.unvalidated ? { unvalidated: verdict.unvalidated } : {}) };
+      } catch (err) {
+        // RabbitMQ took the message but no queue is bound to take it: keep it in the DLQ.
+        if (!(err instanceof UnroutableError)) throw err;
+        return this.deadLetter(route, broker, req, deadline, base, { reason: 'unroutable', message: verdict.message, errors: [{ in: 'message', pointer: '', message: err.message }] }, verdict.destination);
+      }
+    }
+    return this.deadLetter(route, broker, req, deadline, base, verdict);
+  }
+
+  private async deadLetter(
+    route: Route,
+    broker: Broker,
+    req: PublishRequest,
+    deadline: number,
+    base: Base,
+    why: { reason: DeadLetterReason; message?: { id: string }; errors: MessageError[] },
+    intended?: Destination,
+  ): Promise<PublishResult> {
+    const dlq = dlqOf(route);
+    const headers: Record<string, string> = {
+      ...encodeHeaders(req.headers),
+      'herald.error': this.errorHeader(why.reason, why.errors),
+      'herald.contract': route.contract,
+      'herald.contract.version': String(route.version),
+      'herald.channel': route.channel,
+      ...(why.message ? { 'herald.message': why.message.id } : {}),
+      // Where the message was meant to go; with placeholders when its parameters were wrong.
+      'herald.destination': describe(intended ?? destinationOf(route, req.parameters)),
+      'herald.received-at': new Date().toISOString(),
+    };
+    try {
+      await broker.publish(dlq, { value: req.body, ...(req.key !== undefined ? { key: req.key } : {}), headers }, deadline);
+    } catch (err) {
+      if (err instanceof UnroutableError) {
+        throw new HeraldError('conflict', `The dead-letter queue ${describe(dlq)} does not exist: provision the contract first (POST /v1/contracts/${route.contract}/provision).`);
+      }
+      throw err;
+    }
+    return { ...base, ...(why.message ? { message: why.message.id } : {}), status: 'dead-lettered', dlq: describe(dlq), reason: why.reason, errors: why.errors };
+  }
+
+  /** JSON of the reason and errors, with errors dropped from the end until it fits the limit. */
+  private errorHeader(reason: DeadLetterReason, errors: MessageError[]): string {
+    let kept = errors;
+    let text = JSON.stringify({ reason, errors: kept });
+    while (Buffer.byteLength(text) > this.options.dlqErrorMaxBytes && kept.length > 0) {
+      kept = kept.slice(0, Math.max(0, Math.floor(kept.length / 2)));
+      text = JSON.stringify({ reason, errors: kept, truncated: errors.length - kept.length });
+    }
+    return text;
+  }
+
+  private problem(err: unknown, route: Route | undefined): HeraldError {
+    if (err instanceof HeraldError) return err;
+    const where = route ? ` (${route.broker})` : '';
+    if (err instanceof PublishTimeoutError) {
+      return new HeraldError('unavailable', `The broker${where} could not take the message in time; it was not published. Retry later.`, { retryAfter: 2 });
+    }
+    if (err instanceof AmbiguousPublishError) {
+      return new OutcomeUnknownError(
+        `The broker${where} lost the connection before acknowledging the message: it may or may not be stored. ${err.message}. Retrying without an Idempotency-Key may publish it twice.`,
+      );
+    }
+    this.log.error({ err }, 'publish failed');
+    return new HeraldError('unavailable', `The broker${where} refused the message: ${(err as Error).message}`, { retryAfter: 5 });
+  }
+
+  async close(): Promise<void> {
+    this.source.close?.();
+    for (const broker of Object.values(this.brokers)) await broker.close();
+  }
+}
+
+/** Waits for the outcome until the deadline; past it, the caller is told to retry (the outcome goes on). */
+function untilDeadline(outcome: Promise<PublishResult>, deadline: number, route: Route): Promise<PublishResult> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new HeraldError('unavailable', `The broker (${route.broker}) has not acknowledged the message in time. Retry with the same Idempotency-Key to learn its outcome without publishing it twice.`, { retryAfter: 2 })),
+      Math.max(1, deadline - Date.now()),
+    );
+    outcome.then(
+      (r) => (clearTimeout(timer), resolve(r)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+function notConfigured(kind: BrokerKind): HeraldError {
+  const setting = kind === 'kafka' ? 'HERALD_KAFKA_BROKERS' : 'HERALD_AMQP_URL';
+  return new HeraldError('unavailable', `${kind === 'kafka' ? 'Kafka' : 'RabbitMQ'} is not configured for this gateway: set ${setting}.`, { retryAfter: 60 });
+}
+
+function outcomeOf(err: HeraldError): Outcome {
+  if (err.code === 'outcome-unknown') return 'unknown';
+  if (err.code === 'unavailable' || err.code === 'internal') return 'failed';
+  return 'rejected';
+}
+
+/** Broker headers are text: strings as they are, other JSON values as JSON. */
+function encodeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+function contentType(type: string | undefined): { contentType?: string } {
+  return type ? { contentType: type } : {};
+}
+
+/** What makes two requests "the same message" for an Idempotency-Key. */
+function fingerprint(req: PublishRequest): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([req.version ?? null, req.message ?? null, req.key ?? null, req.headers ?? null, Object.entries(req.parameters).sort()]));
+  h.update('\u0000');
+  h.update(req.body);
+  return h.digest('hex');
+}
