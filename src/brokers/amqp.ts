@@ -210,9 +210,18 @@ export class RabbitBroker implements Broker {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(msg.properties.headers ?? {})) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
         const channel = ch!;
+        // On a channel that closed meanwhile, RabbitMQ requeues the message itself.
+        const settle = (ok: boolean) => {
+          try {
+            if (ok) channel.ack(msg);
+            else channel.nack(msg, false, true);
+          } catch {
+            // channel gone: the broker requeues what was not acked
+          }
+        };
         handler({ value: msg.content, headers }).then(
-          () => channel.ack(msg),
-          () => channel.nack(msg, false, true),
+          () => settle(true),
+          () => settle(false),
         );
       });
     };

@@ -28,8 +28,11 @@ const OWN = /^(?:content-type|herald\..*)$/i;
 export async function startRelay(gateway: Gateway, source: Broker, options: RelayOptions, log: Logger): Promise<Subscription> {
   // Fails early, before consuming, for an unknown contract or channel.
   await gateway.route(options.contract, options.channel, options.version);
-  return source.consume(options.from, options.group, async (incoming) => {
-    for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 10_000)) {
+  let stopping = false;
+  const subscription = await source.consume(options.from, options.group, async (incoming) => {
+    for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 5000)) {
+      // Unrouted at shutdown: left unconsumed, for the next relay to take.
+      if (stopping) throw new Error('relay stopping');
       try {
         const route = await gateway.route(options.contract, options.channel, options.version);
         const { result } = await gateway.publish({
@@ -51,6 +54,12 @@ export async function startRelay(gateway: Gateway, source: Broker, options: Rela
       }
     }
   });
+  return {
+    async stop() {
+      stopping = true;
+      await subscription.stop();
+    },
+  };
 }
 
 /** Broker headers are text; a header the contract types as number, boolean, object or array is read as JSON. */

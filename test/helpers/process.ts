@@ -38,9 +38,24 @@ export interface ServerProcess {
 
 export async function startServerProcess(options: { env?: NodeJS.ProcessEnv; dataDir?: string; args?: string[] } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'herald-test-'));
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
-    env: { ...process.env, HERALD_LOG_LEVEL: 'info', DATABASE_URL: '', ...options.env },
-  });
+  const p = await startProcess(['serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], { DATABASE_URL: '', ...options.env });
+  return {
+    ...p,
+    dataDir,
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type LongRunning = Omit<ServerProcess, 'dataDir' | 'cleanup'>;
+
+/**
+ * A long-running `herald` command (serve, gateway, relay), ready once it logs `ready`
+ * ("Herald is listening" by default); `url` is the URL it listens on, if it does.
+ */
+export async function startProcess(args: string[], env: NodeJS.ProcessEnv = {}, ready = 'Herald is listening'): Promise<LongRunning> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, HERALD_LOG_LEVEL: 'info', ...env } });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -56,26 +71,22 @@ export async function startServerProcess(options: { env?: NodeJS.ProcessEnv; dat
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
-          if (entry.msg === 'Herald is listening') resolve(entry.url as string);
+          if (entry.msg === ready) resolve(String(entry.url ?? ''));
         } catch {
           // not a log line
         }
       }
     });
-    void exited.then((code) => reject(new Error(`herald serve exited with ${code}: ${stderr}`)));
+    void exited.then((code) => reject(new Error(`herald ${args[0]} exited with ${code}: ${stderr}`)));
   });
   return {
     url,
     child,
-    dataDir,
     logs,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
-    },
-    cleanup() {
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
