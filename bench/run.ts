@@ -2,16 +2,18 @@
 import os from 'node:os';
 import { throwawayDatabase } from '../test/helpers/storage.js';
 import { benchCompat } from './compat.js';
+import { benchGateway } from './gateway.js';
 import { benchRegistration } from './registration.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 30);
-const only = process.env.BENCH_ONLY; // registration | compat
+const only = process.env.BENCH_ONLY; // registration | compat | gateway
 const header = `# Herald benchmarks\n\n${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`;
 console.log(header);
-if (only !== 'compat') console.log(await benchRegistration(runs));
+const registration = !only || only === 'registration';
+if (registration) console.log(await benchRegistration(runs));
 // The same on PostgreSQL, when the machine has it (as the development machines and CI do).
-const pg = only === 'compat' ? undefined : await throwawayDatabase().catch(() => undefined);
-if (only === 'compat') {
+const pg = !registration ? undefined : await throwawayDatabase().catch(() => undefined);
+if (!registration) {
   // skipped
 } else if (pg) {
   try {
@@ -22,4 +24,5 @@ if (only === 'compat') {
 } else {
   console.log('## Registration, PostgreSQL\n\nskipped: no PostgreSQL at 127.0.0.1:5432\n');
 }
-if (only !== 'registration') console.log(await benchCompat(Math.max(5, Math.floor(runs / 3))));
+if (!only || only === 'compat') console.log(await benchCompat(Math.max(5, Math.floor(runs / 3))));
+if (!only || only === 'gateway') console.log(await benchGateway(runs));

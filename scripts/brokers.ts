@@ -12,15 +12,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const KAFKA_DIR = path.join(ROOT, '.cache', 'kafka');
+const KAFKA_DIR = path.join(ROOT, '.cache', 'kafka');
 const LIB = path.join(KAFKA_DIR, 'lib');
-const DATA = path.join(KAFKA_DIR, 'data');
-const PID = path.join(KAFKA_DIR, 'kafka.pid');
 const RABBIT_STARTED = path.join(ROOT, '.cache', 'rabbitmq.started');
 
 export const KAFKA_VERSION = '3.9.1';
-export const KAFKA_PORT = 9092;
 export const AMQP_PORT = 5672;
+
+/** One single-node Kafka: its directory (data, logs, pid) and ports. */
+export interface KafkaInstance {
+  dir: string;
+  port: number;
+  controllerPort: number;
+}
+
+/** The broker `npm run brokers:up` runs. Tests that stop and restart Kafka run their own (see test/gateway/loss.test.ts). */
+export const KAFKA: KafkaInstance = { dir: KAFKA_DIR, port: 9092, controllerPort: 9093 };
+
+export function kafkaInstance(name: string, port: number): KafkaInstance {
+  return { dir: path.join(ROOT, '.cache', `kafka-${name}`), port, controllerPort: port + 1 };
+}
 
 const POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -37,15 +48,15 @@ const POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
 </project>
 `;
 
-const SERVER_PROPERTIES = `process.roles=broker,controller
+const serverProperties = (k: KafkaInstance) => `process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:9093
-listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT},CONTROLLER://127.0.0.1:9093
-advertised.listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT}
+controller.quorum.voters=1@127.0.0.1:${k.controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${k.port},CONTROLLER://127.0.0.1:${k.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${k.port}
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
-log.dirs=${DATA}
+log.dirs=${path.join(k.dir, 'data')}
 num.partitions=1
 default.replication.factor=1
 offsets.topic.replication.factor=1
@@ -93,43 +104,45 @@ function ensureJars(): void {
   execFileSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${LIB}`], { cwd: KAFKA_DIR, stdio: 'inherit' });
 }
 
-const java = (args: string[]) => ['-cp', `${LIB}/*`, `-Dlog4j.configuration=file:${path.join(KAFKA_DIR, 'log4j.properties')}`, ...args];
+const java = (k: KafkaInstance, args: string[]) => ['-cp', `${LIB}/*`, `-Dlog4j.configuration=file:${path.join(k.dir, 'log4j.properties')}`, ...args];
 
 /** Starts Kafka unless something already answers on its port. Returns whether it started it. */
-export async function startKafka({ fresh = false }: { fresh?: boolean } = {}): Promise<boolean> {
-  if (await portOpen(KAFKA_PORT)) return false;
+export async function startKafka(k: KafkaInstance = KAFKA, { fresh = false }: { fresh?: boolean } = {}): Promise<boolean> {
+  if (await portOpen(k.port)) return false;
   ensureJars();
-  const idFile = path.join(KAFKA_DIR, 'cluster.id');
-  if (fresh || !existsSync(idFile)) rmSync(DATA, { recursive: true, force: true });
-  mkdirSync(DATA, { recursive: true });
-  const props = path.join(KAFKA_DIR, 'server.properties');
-  writeFileSync(props, SERVER_PROPERTIES);
-  writeFileSync(path.join(KAFKA_DIR, 'log4j.properties'), LOG4J);
+  const data = path.join(k.dir, 'data');
+  const idFile = path.join(k.dir, 'cluster.id');
+  if (fresh || !existsSync(idFile)) rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  const props = path.join(k.dir, 'server.properties');
+  writeFileSync(props, serverProperties(k));
+  writeFileSync(path.join(k.dir, 'log4j.properties'), LOG4J);
   // One cluster id for the life of the data directory: formatting checks it on every start.
-  if (!existsSync(path.join(DATA, 'meta.properties'))) writeFileSync(idFile, randomBytes(16).toString('base64url').slice(0, 22));
+  if (!existsSync(path.join(data, 'meta.properties'))) writeFileSync(idFile, randomBytes(16).toString('base64url').slice(0, 22));
   const clusterId = readFileSync(idFile, 'utf8').trim();
-  execFileSync('java', java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']), { stdio: 'ignore' });
-  const log = openSync(path.join(KAFKA_DIR, 'kafka.log'), 'a');
-  const child = spawn('java', ['-Xmx512m', ...java(['kafka.Kafka', props])], { detached: true, stdio: ['ignore', log, log] });
+  execFileSync('java', java(k, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']), { stdio: 'ignore' });
+  const log = openSync(path.join(k.dir, 'kafka.log'), 'a');
+  const child = spawn('java', ['-Xmx512m', ...java(k, ['kafka.Kafka', props])], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   child.unref();
-  writeFileSync(PID, String(child.pid));
+  writeFileSync(path.join(k.dir, 'kafka.pid'), String(child.pid));
   // The broker opens its port only once it is ready to serve.
-  await waitFor(() => portOpen(KAFKA_PORT), 90_000, `Kafka on 127.0.0.1:${KAFKA_PORT} (log: ${path.join(KAFKA_DIR, 'kafka.log')})`);
+  await waitFor(() => portOpen(k.port), 90_000, `Kafka on 127.0.0.1:${k.port} (log: ${path.join(k.dir, 'kafka.log')})`);
   return true;
 }
 
-/** Stops the Kafka this tooling started; waits until its port is closed. */
-export async function stopKafka({ hard = false }: { hard?: boolean } = {}): Promise<boolean> {
-  if (!existsSync(PID)) return false;
-  const pid = Number(readFileSync(PID, 'utf8'));
+/** Stops a Kafka this tooling started; waits until its port is closed. */
+export async function stopKafka(k: KafkaInstance = KAFKA, { hard = false }: { hard?: boolean } = {}): Promise<boolean> {
+  const pidFile = path.join(k.dir, 'kafka.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
   try {
     process.kill(pid, hard ? 'SIGKILL' : 'SIGTERM');
   } catch {
     // already gone
   }
-  await waitFor(async () => !(await portOpen(KAFKA_PORT)) && !alive(pid), 60_000, 'Kafka shutdown');
-  rmSync(PID, { force: true });
+  await waitFor(async () => !(await portOpen(k.port)) && !alive(pid), 60_000, 'Kafka shutdown');
+  rmSync(pidFile, { force: true });
   return true;
 }
 
@@ -163,7 +176,7 @@ async function main(command: string | undefined): Promise<void> {
   if (command === 'up') {
     const kafka = await startKafka();
     const rabbit = await startRabbit();
-    console.log(`Kafka ${KAFKA_VERSION} on 127.0.0.1:${KAFKA_PORT}: ${kafka ? 'started' : 'already running'}`);
+    console.log(`Kafka ${KAFKA_VERSION} on 127.0.0.1:${KAFKA.port}: ${kafka ? 'started' : 'already running'}`);
     console.log(`RabbitMQ on 127.0.0.1:${AMQP_PORT}: ${rabbit ? 'started' : 'already running'}`);
   } else if (command === 'down') {
     console.log(`Kafka: ${(await stopKafka()) ? 'stopped' : 'not started by brokers:up'}`);

@@ -24,10 +24,11 @@ export interface Read {
   partition?: number;
 }
 
-const kafka = new Kafka({ clientId: 'herald-test-reader', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+const shared = new Kafka({ clientId: 'herald-test-reader', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
 
 /** Everything in a topic now: read from the beginning up to each partition's end offset. */
-export async function readTopic(topic: string, timeoutMs = 30_000): Promise<Read[]> {
+export async function readTopic(topic: string, timeoutMs = 30_000, brokers = KAFKA_BROKERS): Promise<Read[]> {
+  const kafka = brokers === KAFKA_BROKERS ? shared : new Kafka({ clientId: 'herald-test-reader', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
@@ -62,8 +63,8 @@ export async function readTopic(topic: string, timeoutMs = 30_000): Promise<Read
 }
 
 /** Every message now in a queue, taken off it (the gateway's writes are confirmed, so they are there). */
-export async function drainQueue(queue: string): Promise<Read[]> {
-  const connection = await amqp.connect(AMQP_URL);
+export async function drainQueue(queue: string, url = AMQP_URL): Promise<Read[]> {
+  const connection = await amqp.connect(url);
   const out: Read[] = [];
   try {
     const ch = await connection.createChannel();
@@ -95,7 +96,7 @@ export async function bindQueue(exchange: string, routingKey: string, queue: str
 /** Publishes straight to a queue or topic, as a producer that bypasses Herald would (for relay tests). */
 export async function sendRaw(to: { topic: string } | { queue: string }, values: Buffer[]): Promise<void> {
   if ('topic' in to) {
-    const producer = kafka.producer();
+    const producer = shared.producer();
     await producer.connect();
     await producer.send({ topic: to.topic, acks: -1, messages: values.map((value) => ({ value })) });
     await producer.disconnect();

@@ -1,0 +1,489 @@
+/**
+ * The validating gateway against bare clients on the same real brokers, in this same run:
+ * HTTP batch and single publishes through `herald serve` against a bare kafkajs producer and
+ * a bare amqplib confirm channel with the same durability; Herald's judge() against a bare
+ * Ajv validator in process; and the dead-letter path against the valid one. Targets: batch
+ * throughput at least 0.7x the bare client's; validation at least 0.9x bare Ajv's.
+ */
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+import amqp from 'amqplib';
+import { Kafka, logLevel } from 'kafkajs';
+import { startKafka, startRabbit, stopKafka, stopRabbit } from '../scripts/brokers.js';
+import { ingest } from '../src/contracts/ingest.js';
+import { judge } from '../src/gateway/judge.js';
+import { routingTable } from '../src/gateway/routing.js';
+import { startHerald } from './herald-process.js';
+import { ms, table, type Stats } from './stats.js';
+
+const require = createRequire(import.meta.url);
+const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
+
+const KAFKA_BROKERS = ['127.0.0.1:9092'];
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const PARTITIONS = 3;
+const KAFKA_CHANNEL = 'kafkaOrders';
+const RABBIT_CHANNEL = 'rabbitOrders';
+
+/** The benchmark's contract: one Kafka channel, one RabbitMQ queue channel, one ~1 KB message. */
+function contractYaml(prefix: string): string {
+  return `asyncapi: 3.0.0
+info:
+  title: Gateway benchmark
+  version: 1.0.0
+defaultContentType: application/json
+servers:
+  kafka:
+    host: kafka.invalid:9092
+    protocol: kafka
+  rabbit:
+    host: rabbit.invalid:5672
+    protocol: amqp
+channels:
+  ${KAFKA_CHANNEL}:
+    address: ${prefix}.kafka.orders
+    servers:
+      - $ref: '#/servers/kafka'
+    messages:
+      OrderPlaced:
+        $ref: '#/components/messages/OrderPlaced'
+    bindings:
+      kafka:
+        topic: ${prefix}.kafka.orders
+        partitions: ${PARTITIONS}
+        replicas: 1
+  ${RABBIT_CHANNEL}:
+    address: ${prefix}.rabbit.orders
+    servers:
+      - $ref: '#/servers/rabbit'
+    messages:
+      OrderPlaced:
+        $ref: '#/components/messages/OrderPlaced'
+    bindings:
+      amqp:
+        is: queue
+        queue:
+          name: ${prefix}.rabbit.orders
+          durable: true
+          exclusive: false
+          autoDelete: false
+operations:
+  placeOrderKafka:
+    action: send
+    channel:
+      $ref: '#/channels/${KAFKA_CHANNEL}'
+  placeOrderRabbit:
+    action: send
+    channel:
+      $ref: '#/channels/${RABBIT_CHANNEL}'
+components:
+  messages:
+    OrderPlaced:
+      payload:
+        type: object
+        additionalProperties: false
+        required: [orderId, customerId, email, placedAt, status, currency, total, items, shipping, channel]
+        properties:
+          orderId: { type: string, format: uuid }
+          customerId: { type: string, format: uuid }
+          email: { type: string, format: email, maxLength: 254 }
+          placedAt: { type: string, format: date-time }
+          status: { type: string, enum: [placed, paid, shipped, cancelled] }
+          currency: { type: string, pattern: '^[A-Z]{3}$' }
+          total: { type: number, minimum: 0 }
+          itemCount: { type: integer, minimum: 1 }
+          items:
+            type: array
+            minItems: 1
+            maxItems: 50
+            items:
+              type: object
+              additionalProperties: false
+              required: [sku, quantity, unitPrice]
+              properties:
+                sku: { type: string, pattern: '^[A-Z0-9-]{4,32}$' }
+                name: { type: string, maxLength: 200 }
+                quantity: { type: integer, minimum: 1 }
+                unitPrice: { type: number, minimum: 0 }
+          shipping:
+            type: object
+            required: [street, city, postalCode, country]
+            properties:
+              street: { type: string, maxLength: 200 }
+              city: { type: string, maxLength: 100 }
+              postalCode: { type: string, maxLength: 16 }
+              country: { type: string, pattern: '^[A-Z]{2}$' }
+          channel: { type: string, enum: [web, app, store, phone] }
+          clientIp: { type: string, format: ipv4 }
+          referrer: { type: string, format: uri }
+          gift: { type: boolean }
+          priority: { type: integer, minimum: 0, maximum: 9 }
+          tags: { type: array, uniqueItems: true, items: { type: string, maxLength: 32 } }
+          note: { type: string, maxLength: 500 }
+`;
+}
+
+const TARGET_BYTES = 1024;
+
+/** A valid OrderPlaced of exactly TARGET_BYTES bytes of compact JSON (the note pads it). */
+function validPayload(i: number): Record<string, unknown> {
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
+  const uuid = (n: number) => `${hex(n, 8)}-${hex(n >>> 3, 4)}-4${hex(n, 3)}-8${hex(n >>> 5, 3)}-${hex(n * 7919, 12)}`;
+  const p: Record<string, unknown> = {
+    orderId: uuid(i + 1),
+    customerId: uuid(i * 31 + 17),
+    email: `customer.${i}@example.com`,
+    placedAt: new Date(Date.UTC(2026, 10, 28, 12, 0, i % 60)).toISOString(),
+    status: 'placed',
+    currency: 'EUR',
+    total: 187.45 + (i % 100),
+    itemCount: 4,
+    items: [
+      { sku: `SKU-${1000 + (i % 9000)}`, name: 'Espresso machine descaler', quantity: 2, unitPrice: 12.5 },
+      { sku: 'SKU-2201', name: 'Milk frothing jug, stainless steel', quantity: 1, unitPrice: 24.9 },
+      { sku: 'SKU-3310-B', name: 'Coffee beans, single origin, 1 kg', quantity: 3, unitPrice: 31.2 },
+      { sku: 'SKU-4410', name: 'Paper filters, pack of 100', quantity: 1, unitPrice: 4.35 },
+    ],
+    shipping: { street: '221B Baker Street', city: 'London', postalCode: 'NW1 6XE', country: 'GB' },
+    channel: 'web',
+    clientIp: `10.${i % 250}.${(i >> 8) % 250}.7`,
+    referrer: 'https://shop.example.com/campaigns/autumn?utm_source=newsletter',
+    gift: i % 2 === 0,
+    priority: i % 10,
+    tags: ['autumn-sale', 'newsletter', 'returning-customer'],
+    note: '',
+  };
+  const left = TARGET_BYTES - Buffer.byteLength(JSON.stringify(p));
+  p.note = 'Please leave the parcel with the neighbour if nobody is home. '.repeat(10).slice(0, Math.max(0, left));
+  return p;
+}
+
+/** The same message breaking the contract in four places: two formats, a minimum, a required property. */
+function invalidPayload(i: number): Record<string, unknown> {
+  const p = validPayload(i);
+  p.orderId = `order-${i}`;
+  p.total = -1;
+  p.placedAt = 'yesterday';
+  delete p.email;
+  return p;
+}
+
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+}
+
+/** Runs the contenders in turn, `runs` times each after `warmup`, so drift hits all of them alike. */
+async function interleaved(fns: Array<(i: number) => Promise<unknown>>, runs: number, warmup: number): Promise<Stats[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn(-1 - i);
+  const times = fns.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const start = performance.now();
+      await fn(i);
+      times[k]!.push(performance.now() - start);
+    }
+  }
+  return times.map(stats);
+}
+
+/** Messages per second of each contender: the messages of all its timed batches over their total time. */
+async function throughput(fns: Array<(i: number) => Promise<unknown>>, batches: number, batchSize: number, warmup: number): Promise<{ rates: number[]; batch: Stats[] }> {
+  const batch = await interleaved(fns, batches, warmup);
+  return { rates: batch.map((s) => (batchSize * s.n) / ((s.mean * s.n) / 1000)), batch };
+}
+
+/** Operations per second of each synchronous contender, in alternating blocks after a warm-up. */
+function opsPerSecond(fns: Array<() => unknown>, iterations: number, blocks = 10): number[] {
+  const warmup = Math.min(5000, iterations);
+  for (const fn of fns) for (let i = 0; i < warmup; i++) fn();
+  const total = fns.map(() => 0);
+  const per = Math.ceil(iterations / blocks);
+  for (let b = 0; b < blocks; b++) {
+    for (const [k, fn] of fns.entries()) {
+      const start = performance.now();
+      for (let i = 0; i < per; i++) fn();
+      total[k]! += performance.now() - start;
+    }
+  }
+  return total.map((t) => (per * blocks) / (t / 1000));
+}
+
+const rate = (v: number) => `${Math.round(v).toLocaleString('en-US')} msg/s`;
+const ratio = (v: number, goal?: { atLeast: number }) => `${v.toFixed(2)}${goal ? (v >= goal.atLeast ? ' (meets)' : ' (BELOW)') : ''}`;
+
+async function post(url: string, body: string | Buffer, contentType = 'application/json'): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+async function expectStatus(url: string, body: string | Buffer, status: number, contentType?: string): Promise<string> {
+  const res = await post(url, body, contentType);
+  if (res.status !== status) throw new Error(`POST ${url} answered ${res.status}, not ${status}: ${res.text.slice(0, 500)}`);
+  return res.text;
+}
+
+/** A batch whose every result has the expected status (routed, or dead-lettered). */
+async function batchAll(url: string, body: string, status: 'routed' | 'dead-lettered', size: number): Promise<void> {
+  const text = await expectStatus(url, body, 200);
+  const { results } = JSON.parse(text) as { results: Array<{ status: string }> };
+  if (results.length !== size || results.some((r) => r.status !== status)) {
+    const bad = results.find((r) => r.status !== status);
+    throw new Error(`batch to ${url}: ${results.length} results, expected ${size} all ${status}; e.g. ${JSON.stringify(bad).slice(0, 500)}`);
+  }
+}
+
+export async function benchGateway(runs = 30): Promise<string> {
+  const started = performance.now();
+  const startedKafka = await startKafka();
+  const startedRabbit = await startRabbit();
+  const prefix = `bench${Date.now().toString(36)}`;
+  const name = `${prefix}-gateway`;
+  const yaml = contractYaml(prefix);
+
+  // Iteration counts, scaled by `runs` (30 by default).
+  const singles = Math.max(100, runs * 30);
+  const batchPlan: Array<[size: number, batches: number]> = [
+    [100, Math.max(10, Math.round(runs * 1.5))],
+    [500, Math.max(5, Math.round(runs * 0.7))],
+  ];
+  const dlqBatches = Math.max(10, runs);
+  const validations = Math.max(10_000, Math.round((runs * 50_000) / 30));
+
+  const valid = Array.from({ length: 500 }, (_, i) => validPayload(i));
+  const invalid = Array.from({ length: 100 }, (_, i) => invalidPayload(i));
+  const validBytes = valid.map((p) => Buffer.from(JSON.stringify(p)));
+  const invalidBytes = invalid.map((p) => Buffer.from(JSON.stringify(p)));
+  const batchBody = (payloads: Record<string, unknown>[]) => JSON.stringify(payloads.map((payload) => ({ payload })));
+  const sizes = validBytes.map((b) => b.length);
+
+  const kafka = new Kafka({ clientId: 'herald-bench', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const connection = await amqp.connect(AMQP_URL);
+  const confirm = await connection.createConfirmChannel();
+  const bareTopic = `${prefix}.kafka.bare`;
+  const bareQueue = `${prefix}.rabbit.bare`;
+  const provisioned: Array<{ kind: string; name: string }> = [];
+  let herald: Awaited<ReturnType<typeof startHerald>> | undefined;
+  let sections: string[] = [];
+
+  try {
+    await admin.connect();
+    await producer.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: bareTopic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+    await confirm.assertQueue(bareQueue, { durable: true, exclusive: false, autoDelete: false });
+
+    // HERALD_LOG_LEVEL=warn would hide the "Herald is listening" line startHerald waits for.
+    herald = await startHerald({ HERALD_KAFKA_BROKERS: KAFKA_BROKERS.join(','), HERALD_AMQP_URL: AMQP_URL, HERALD_LOG_LEVEL: 'info' });
+    const url = herald.url;
+    await expectStatus(`${url}/v1/contracts/${name}/versions`, yaml, 201, 'application/yaml');
+    const provision = JSON.parse(await expectStatus(`${url}/v1/contracts/${name}/provision`, '', 200)) as { results: Array<{ kind: string; name: string; status: string }> };
+    provisioned.push(...provision.results);
+    if (provision.results.some((r) => r.status === 'conflict')) throw new Error(`provisioning: ${JSON.stringify(provision.results)}`);
+
+    const publishUrl = (channel: string) => `${url}/v1/publish/${name}/${channel}`;
+    const kafkaOne = publishUrl(KAFKA_CHANNEL);
+    const rabbitOne = publishUrl(RABBIT_CHANNEL);
+    const headers = { 'content-type': 'application/json' };
+
+    // ---- Throughput: HTTP batches through the gateway against bare clients, same batch size.
+    const kafkaRows: Array<Record<string, string | number>> = [];
+    const rabbitRows: Array<Record<string, string | number>> = [];
+    for (const [size, batches] of batchPlan) {
+      const body = batchBody(valid.slice(0, size));
+      const messages = validBytes.slice(0, size).map((value) => ({ value, headers }));
+      const k = await throughput(
+        [
+          () => batchAll(`${kafkaOne}/batch`, body, 'routed', size),
+          () => producer.send({ topic: bareTopic, acks: -1, messages }),
+        ],
+        batches,
+        size,
+        3,
+      );
+      kafkaRows.push({
+        'batch size': size,
+        batches,
+        'gateway (HTTP batch)': rate(k.rates[0]!),
+        'bare kafkajs send()': rate(k.rates[1]!),
+        'gateway batch p50': ms(k.batch[0]!.p50),
+        'bare batch p50': ms(k.batch[1]!.p50),
+        'ratio gateway/bare (goal >= 0.7)': ratio(k.rates[0]! / k.rates[1]!, { atLeast: 0.7 }),
+      });
+      const values = validBytes.slice(0, size);
+      const r = await throughput(
+        [
+          () => batchAll(`${rabbitOne}/batch`, body, 'routed', size),
+          async () => {
+            for (const value of values) confirm.sendToQueue(bareQueue, value, { persistent: true, contentType: 'application/json' });
+            await confirm.waitForConfirms();
+          },
+        ],
+        batches,
+        size,
+        3,
+      );
+      rabbitRows.push({
+        'batch size': size,
+        batches,
+        'gateway (HTTP batch)': rate(r.rates[0]!),
+        'bare amqplib confirm channel': rate(r.rates[1]!),
+        'gateway batch p50': ms(r.batch[0]!.p50),
+        'bare batch p50': ms(r.batch[1]!.p50),
+        'ratio gateway/bare (goal >= 0.7)': ratio(r.rates[0]! / r.rates[1]!, { atLeast: 0.7 }),
+      });
+    }
+
+    // ---- Single-message latency: one message at a time, waiting for the acknowledgement.
+    const pick = (i: number) => validBytes[(i + 500) % validBytes.length]!;
+    const [healthz] = await interleaved([async () => void (await (await fetch(`${url}/healthz`)).arrayBuffer())], singles, 50);
+    const [kGateway, kBare] = await interleaved(
+      [(i) => expectStatus(kafkaOne, pick(i), 202), (i) => producer.send({ topic: bareTopic, acks: -1, messages: [{ value: pick(i), headers }] })],
+      singles,
+      50,
+    );
+    const [rGateway, rBare] = await interleaved(
+      [
+        (i) => expectStatus(rabbitOne, pick(i), 202),
+        async (i) => {
+          confirm.sendToQueue(bareQueue, pick(i), { persistent: true, contentType: 'application/json' });
+          await confirm.waitForConfirms();
+        },
+      ],
+      singles,
+      50,
+    );
+    const latencyRow = (path: string, gateway: Stats, bare: Stats, baseline: string) => ({
+      path,
+      'gateway p50': ms(gateway.p50),
+      'gateway p99': ms(gateway.p99),
+      baseline,
+      'bare p50': ms(bare.p50),
+      'bare p99': ms(bare.p99),
+      'p50 ratio gateway/bare': (gateway.p50 / bare.p50).toFixed(2),
+      'p99 ratio gateway/bare': (gateway.p99 / bare.p99).toFixed(2),
+    });
+    const latencyRows = [
+      latencyRow('Kafka, POST one message (202)', kGateway!, kBare!, 'kafkajs send(), acks -1'),
+      latencyRow('RabbitMQ, POST one message (202)', rGateway!, rBare!, 'sendToQueue + waitForConfirms'),
+      { path: 'reference: GET /healthz (HTTP alone)', 'gateway p50': ms(healthz!.p50), 'gateway p99': ms(healthz!.p99), baseline: '', 'bare p50': '', 'bare p99': '', 'p50 ratio gateway/bare': '', 'p99 ratio gateway/bare': '' },
+    ];
+
+    // ---- Dead-letter path against the valid path, on Kafka.
+    const pickInvalid = (i: number) => invalidBytes[(i + 100) % invalidBytes.length]!;
+    const [dlqOne, validOne] = await interleaved([(i) => expectStatus(kafkaOne, pickInvalid(i), 422), (i) => expectStatus(kafkaOne, pick(i), 202)], singles, 50);
+    const invalidBody = batchBody(invalid);
+    const validBody = batchBody(valid.slice(0, 100));
+    const dlqBatch = await throughput(
+      [() => batchAll(`${kafkaOne}/batch`, invalidBody, 'dead-lettered', 100), () => batchAll(`${kafkaOne}/batch`, validBody, 'routed', 100)],
+      dlqBatches,
+      100,
+      3,
+    );
+    const dlqRows = [
+      { what: 'single POST, p50', 'invalid -> DLQ (422)': ms(dlqOne!.p50), 'valid -> topic (202)': ms(validOne!.p50), 'ratio invalid/valid': (dlqOne!.p50 / validOne!.p50).toFixed(2) },
+      { what: 'single POST, p99', 'invalid -> DLQ (422)': ms(dlqOne!.p99), 'valid -> topic (202)': ms(validOne!.p99), 'ratio invalid/valid': (dlqOne!.p99 / validOne!.p99).toFixed(2) },
+      {
+        what: `batch of 100, ${dlqBatches} batches`,
+        'invalid -> DLQ (422)': rate(dlqBatch.rates[0]!),
+        'valid -> topic (202)': rate(dlqBatch.rates[1]!),
+        'ratio invalid/valid': (dlqBatch.rates[0]! / dlqBatch.rates[1]!).toFixed(2),
+      },
+    ];
+
+    // ---- Validation alone, in process: judge() on the route against bare Ajv, both parsing the bytes.
+    const { contract } = await ingest(yaml, 'yaml');
+    const route = routingTable(name, 1, contract).get(KAFKA_CHANNEL)!;
+    const schema = contract.channels.find((c) => c.id === KAFKA_CHANNEL)!.messages[0]!.payload as object;
+    const ajv = new Ajv({ allErrors: true });
+    addFormats(ajv);
+    const validate: ValidateFunction = ajv.compile(schema);
+    const bytes = validBytes[0]!;
+    const badBytes = invalidBytes[0]!;
+    const input = { body: bytes, parameters: {} };
+    const badInput = { body: badBytes, parameters: {} };
+    if (!judge(route, input).ok || !validate(JSON.parse(bytes.toString('utf8')))) throw new Error('the valid message does not validate');
+    const badVerdict = judge(route, badInput);
+    if (badVerdict.ok || validate(JSON.parse(badBytes.toString('utf8')))) throw new Error('the invalid message validates');
+    let sink = 0;
+    const [heraldValid, bareValid] = opsPerSecond(
+      [() => (sink += judge(route, input).ok ? 1 : 0), () => (sink += validate(JSON.parse(bytes.toString('utf8'))) ? 1 : 0)],
+      validations,
+    );
+    const [heraldInvalid, bareInvalid] = opsPerSecond(
+      [() => (sink += judge(route, badInput).ok ? 0 : 1), () => (sink += validate(JSON.parse(badBytes.toString('utf8'))) ? 0 : validate.errors!.length)],
+      validations,
+    );
+    if (sink === 0) throw new Error('no validation ran');
+    const validationRows = [
+      {
+        message: `valid, ${bytes.length} bytes`,
+        'Herald judge()': `${Math.round(heraldValid!).toLocaleString('en-US')} ops/s`,
+        'bare JSON.parse + Ajv': `${Math.round(bareValid!).toLocaleString('en-US')} ops/s`,
+        'ratio Herald/bare (goal >= 0.9)': ratio(heraldValid! / bareValid!, { atLeast: 0.9 }),
+      },
+      {
+        message: `invalid (${badVerdict.ok ? 0 : badVerdict.errors.length} errors), ${badBytes.length} bytes`,
+        'Herald judge()': `${Math.round(heraldInvalid!).toLocaleString('en-US')} ops/s`,
+        'bare JSON.parse + Ajv': `${Math.round(bareInvalid!).toLocaleString('en-US')} ops/s`,
+        'ratio Herald/bare (goal >= 0.9)': ratio(heraldInvalid! / bareInvalid!),
+      },
+    ];
+
+    const howMeasured = [
+      '### How it was measured',
+      '',
+      `- \`herald serve\` (built dist/, separate process, embedded storage, HERALD_LOG_LEVEL=info as in production, so every request is logged) with Kafka at 127.0.0.1:9092 and RabbitMQ at 127.0.0.1:5672; the bare clients run in the benchmark process against the same brokers, at the same time.`,
+      `- Fixture contract in bench/gateway.ts: one Kafka channel (topic of ${PARTITIONS} partitions, replication 1) and one RabbitMQ \`is: queue\` channel, both carrying one message whose payload schema has 18 properties (formats uuid, email, date-time, ipv4, uri; patterns, enums, minimums, a nested array of objects, additionalProperties: false). Messages are ${Math.min(...sizes)}-${Math.max(...sizes)} bytes of compact JSON; per-run topic and queue names, deleted at the end.`,
+      '- Client: Node\'s global fetch (keep-alive), one request at a time. Request bodies are built before timing. Gateway and baseline run alternately, batch by batch or message by message, after 3 (batches) or 50 (single messages) warm-up rounds each.',
+      '- Kafka baseline: kafkajs producer with idempotent: true, maxInFlightRequests: 1 (as Herald\'s), `send({topic, acks: -1, messages})` of the same bytes and the same content-type header, to its own topic of the same partitions.',
+      '- RabbitMQ baseline: amqplib confirm channel, `sendToQueue(..., {persistent: true})` per message, then `waitForConfirms()` per batch (or per message), to its own durable queue. Herald publishes persistent and mandatory through its own confirm channel.',
+      '- Throughput: messages of all timed batches over their total time, each batch answered (202/200 with every result checked `routed`, or every result `dead-lettered` for the DLQ rows).',
+      `- Validation: in process, no HTTP, no broker. Herald's judge() on the Route from routingTable() over ingest() of the same contract against \`new Ajv({allErrors: true})\` + ajv-formats compiled once on the same payload schema; both include JSON.parse of the same bytes. ${validations.toLocaleString('en-US')} calls each in 10 alternating blocks after 5,000 warm-up calls.`,
+    ].join('\n');
+
+    sections = [
+      `## Gateway: Kafka and RabbitMQ against bare clients in this run (${Math.round((performance.now() - started) / 1000)} s)`,
+      '',
+      howMeasured,
+      '',
+      '### Kafka batch throughput: POST /v1/publish/{contract}/{channel}/batch against bare kafkajs',
+      '',
+      table(kafkaRows),
+      '',
+      '### RabbitMQ batch throughput: POST /v1/publish/{contract}/{channel}/batch against bare amqplib',
+      '',
+      table(rabbitRows),
+      '',
+      `### Single-message latency: POST /v1/publish/{contract}/{channel}, ${singles} sequential messages each`,
+      '',
+      table(latencyRows),
+      '',
+      `### Dead-letter path against the valid path, Kafka (${singles} single messages each; invalid messages break 4 rules)`,
+      '',
+      table(dlqRows),
+      '',
+      '### Validation alone, in process: judge() against bare JSON.parse + Ajv',
+      '',
+      table(validationRows),
+      '',
+    ];
+  } finally {
+    await herald?.stop();
+    const topics = [bareTopic, ...provisioned.filter((r) => r.kind === 'kafka-topic').map((r) => r.name)];
+    await admin.deleteTopics({ topics }).catch((err: Error) => console.error(`could not delete topics ${topics.join(', ')}: ${err.message}`));
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+    const cleanup = await connection.createChannel();
+    cleanup.on('error', () => {});
+    for (const q of [bareQueue, ...provisioned.filter((r) => r.kind === 'amqp-queue').map((r) => r.name)]) await cleanup.deleteQueue(q).catch(() => {});
+    for (const e of provisioned.filter((r) => r.kind === 'amqp-exchange').map((r) => r.name)) await cleanup.deleteExchange(e).catch(() => {});
+    await connection.close().catch(() => {});
+    if (startedKafka) await stopKafka();
+    if (startedRabbit) await stopRabbit();
+  }
+  return sections.join('\n');
+}
