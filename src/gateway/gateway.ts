@@ -148,7 +148,8 @@ export class Gateway {
     const verdict = judge(route, req);
     if (verdict.ok) {
       try {
-        await broker.publish(verdict.destination, { value: req.body, ...(req.key !== undefined ? { key: req.key } : {}), headers: encodeHeaders(req.headers), ...contentType(verdict.message.contentType) }, deadline);
+        const message = { value: req.body, ...(verdict.key !== undefined ? { key: verdict.key } : {}), headers: encodeHeaders(req.headers), ...contentType(verdict.message.contentType) };
+        await broker.publish(verdict.destination, message, deadline);
         return { ...base, message: verdict.message.id, status: 'routed', destination: describe(verdict.destination), ...(verdict.unvalidated ? { unvalidated: verdict.unvalidated } : {}) };
       } catch (err) {
         // RabbitMQ took the message but no queue is bound to take it: keep it in the DLQ.

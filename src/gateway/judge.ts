@@ -29,7 +29,7 @@ export interface Incoming {
 }
 
 export type Judgement =
-  | { ok: true; message: RouteMessage; destination: Destination; unvalidated?: string }
+  | { ok: true; message: RouteMessage; destination: Destination; key?: string; unvalidated?: string }
   | { ok: false; reason: DeadLetterReason; message?: RouteMessage; errors: MessageError[] };
 
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -59,7 +59,14 @@ export function judge(route: Route, input: Incoming): Judgement {
     if (message.key && input.key !== undefined) errors.push(...runLoose(message.key, input.key, 'key'));
     if (errors.length === 0) {
       if (parameterErrors.length > 0) return { ok: false, reason: 'schema', message, errors: parameterErrors };
-      return { ok: true, message, destination: destinationOf(route, values), ...(message.unvalidated ? { unvalidated: message.unvalidated } : {}) };
+      const key = input.key ?? message.defaultKey;
+      return {
+        ok: true,
+        message,
+        destination: destinationOf(route, values),
+        ...(key !== undefined ? { key } : {}),
+        ...(message.unvalidated ? { unvalidated: message.unvalidated } : {}),
+      };
     }
     failures.push(...errors.map((e) => (candidates.length > 1 ? { ...e, candidate: message.id } : e)));
   }

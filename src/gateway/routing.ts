@@ -21,6 +21,8 @@ export interface RouteMessage {
   headerTypes: Record<string, string[]>;
   /** The Kafka key schema from the message's kafka binding. */
   key?: Check;
+  /** The key to use when the caller sends none: the key schema's `const` or `default`. */
+  defaultKey?: string;
   /** Why the payload is routed unvalidated, when it is (a schema format or content type Herald does not validate). */
   unvalidated?: string;
 }
@@ -145,6 +147,10 @@ function routeMessage(m: Message): RouteMessage {
   if (m.headers !== undefined) out.headers = check(m.headers);
   const key = m.bindings.kafka?.key;
   if (key !== undefined && (typeof key === 'boolean' || (key && typeof key === 'object'))) out.key = check(key as JsonSchema);
+  if (key && typeof key === 'object') {
+    const fixed = (key as { const?: unknown; default?: unknown }).const ?? (key as { default?: unknown }).default;
+    if (typeof fixed === 'string' || typeof fixed === 'number') out.defaultKey = String(fixed);
+  }
   return out;
 }
 

@@ -328,3 +328,39 @@ describe('operations', () => {
     expect(res.text).toMatch(/herald_gateway_publish_duration_seconds_bucket\{le="0.1",broker="kafka",outcome="routed"\} \d+/);
   });
 });
+
+describe('AsyncAPI 2.x channels and redeclaration conflicts', () => {
+  const legacy = `asyncapi: 2.6.0
+info: {title: legacy, version: 1.0.0}
+servers:
+  k: {url: 'k.invalid:9092', protocol: kafka}
+  r: {url: 'r.invalid:5672', protocol: amqp}
+channels:
+  ${run}/legacy/events:
+    servers: [k]
+    bindings: {kafka: {topic: ${run}.legacy}}
+    subscribe:
+      message: {name: LegacyEvent, payload: {type: object, required: [id]}}
+  ${run}.transient:
+    servers: [r]
+    bindings: {amqp: {is: queue, queue: {name: ${run}.transient, durable: true}}}
+    subscribe:
+      message: {payload: {type: object}}
+`;
+  it('takes the URL-encoded address as the channel id', async () => {
+    const name = `legacy-${run}`;
+    expect((await api.request('POST', `/v1/contracts/${name}/versions`, { body: legacy })).status).toBe(201);
+    // RabbitMQ refuses to redeclare a queue with other properties: provisioning reports it.
+    const connection = await amqp.connect(AMQP_URL);
+    const ch = await connection.createChannel();
+    await ch.assertQueue(`${run}.transient`, { durable: false, autoDelete: true });
+    const report = await api.request('POST', `/v1/contracts/${name}/provision`);
+    await connection.close();
+    expect(report.json.results).toContainEqual(expect.objectContaining({ kind: 'amqp-queue', name: `${run}.transient`, status: 'conflict', detail: expect.stringContaining('PRECONDITION_FAILED') }));
+    expect(report.json.results).toContainEqual({ kind: 'kafka-topic', name: `${run}.legacy`, status: 'created' });
+
+    const res = await api.request('POST', `/v1/publish/${name}/${encodeURIComponent(`${run}/legacy/events`)}`, { body: '{"id": 1}', contentType: 'application/json' });
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ channel: `${run}/legacy/events`, message: 'LegacyEvent', destination: `kafka:${run}.legacy` });
+  });
+});
