@@ -196,41 +196,51 @@ export class RabbitBroker implements Broker {
   }
 
   async consume(queue: string, _group: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
-    let ch: Channel | undefined;
+    await this.connect();
+    const connection = this.conn();
+    let current: Channel | undefined;
+    let opening: Promise<void> | undefined;
     let stopped = false;
-    // Consumers follow the connection: reopened after every reconnect.
-    const open = async () => {
-      if (stopped) return;
-      ch = await this.conn().createChannel();
-      ch.on('error', () => {});
-      ch.on('close', () => void (!stopped && this.up ? open().catch(() => {}) : undefined));
-      await ch.prefetch(100);
-      await ch.consume(queue, (msg) => {
-        if (!msg) return;
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(msg.properties.headers ?? {})) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
-        const channel = ch!;
-        // On a channel that closed meanwhile, RabbitMQ requeues the message itself.
-        const settle = (ok: boolean) => {
-          try {
-            if (ok) channel.ack(msg);
-            else channel.nack(msg, false, true);
-          } catch {
-            // channel gone: the broker requeues what was not acked
-          }
-        };
-        handler({ value: msg.content, headers }).then(
-          () => settle(true),
-          () => settle(false),
-        );
-      });
+    // One consuming channel, opened again after a reconnect or a channel error.
+    const open = (): Promise<void> =>
+      (opening ??= (async () => {
+        const ch = await connection.createChannel();
+        ch.on('error', () => {});
+        ch.on('close', () => {
+          if (current === ch) current = undefined;
+          if (!stopped && this.up) void open().catch(() => {});
+        });
+        await ch.prefetch(100);
+        await ch.consume(queue, (msg) => {
+          if (!msg) return;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(msg.properties.headers ?? {})) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
+          // On a channel that closed meanwhile, RabbitMQ requeues the message itself.
+          const settle = (ok: boolean) => {
+            try {
+              if (ok) ch.ack(msg);
+              else ch.nack(msg, false, true);
+            } catch {
+              // channel gone: the broker requeues what was not acked
+            }
+          };
+          handler({ value: msg.content, headers }).then(
+            () => settle(true),
+            () => settle(false),
+          );
+        });
+        current = ch;
+      })().finally(() => (opening = undefined)));
+    const reconnected = () => {
+      if (!stopped && !current) void open().catch(() => {});
     };
-    this.conn().on('connect', () => void open().catch(() => {}));
+    connection.on('connect', reconnected);
     await open();
-    const subscription = {
+    const subscription: Subscription = {
       stop: async () => {
         stopped = true;
-        await ch?.close().catch(() => {});
+        connection.off('connect', reconnected);
+        await current?.close().catch(() => {});
         this.subscriptions.delete(subscription);
       },
     };

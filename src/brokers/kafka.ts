@@ -22,6 +22,8 @@ import {
 interface Pending {
   topic: string;
   message: Message;
+  /** Epoch ms: still queued then, it is withdrawn. */
+  sendBy: number;
   state: 'queued' | 'sent' | 'withdrawn';
   resolve(): void;
   reject(err: Error): void;
@@ -37,6 +39,9 @@ export class KafkaBroker implements Broker {
   private readonly consumers = new Set<Consumer>();
   private readonly queue: Pending[] = [];
   private sending = false;
+  private pumpScheduled = false;
+  /** One timer for the whole queue, set for the earliest deadline, instead of one per message. */
+  private sweepTimer?: NodeJS.Timeout;
   private up = false;
   private readonly topics = new Set<string>();
   private ready?: Promise<void>;
@@ -137,26 +142,54 @@ export class KafkaBroker implements Broker {
 
   async publish(destination: Destination, message: OutgoingMessage, sendBy: number): Promise<void> {
     if (destination.broker !== 'kafka') throw new Error('not a Kafka destination');
-    await withTimeout(
-      this.connect().then(() => this.ensureTopic(destination.topic)),
-      Math.max(1, sendBy - Date.now()),
-    ).catch((err) => {
-      throw err instanceof TimeoutError ? new PublishTimeoutError('Kafka did not answer in time; the message was not sent.') : err;
-    });
-    const headers = { ...message.headers, ...(message.contentType ? { 'content-type': message.contentType } : {}) };
+    // The common case (connected, topic known) takes no timer and no extra await.
+    if (!(this.up && this.topics.has(destination.topic))) {
+      await withTimeout(
+        this.connect().then(() => this.ensureTopic(destination.topic)),
+        Math.max(1, sendBy - Date.now()),
+      ).catch((err) => {
+        throw err instanceof TimeoutError ? new PublishTimeoutError('Kafka did not answer in time; the message was not sent.') : err;
+      });
+    }
+    const headers = message.contentType ? { ...message.headers, 'content-type': message.contentType } : message.headers;
     return new Promise<void>((resolve, reject) => {
-      const entry: Pending = { topic: destination.topic, message: { key: message.key ?? null, value: message.value, headers }, state: 'queued', resolve, reject };
-      // Still queued at the deadline: withdraw it, so that a retry cannot make a duplicate.
-      const timer = setTimeout(() => {
-        if (entry.state !== 'queued') return;
-        entry.state = 'withdrawn';
-        reject(new PublishTimeoutError('Kafka did not take the message in time; it was not sent.'));
-      }, Math.max(1, sendBy - Date.now()));
-      entry.resolve = () => (clearTimeout(timer), resolve());
-      entry.reject = (err) => (clearTimeout(timer), reject(err));
-      this.queue.push(entry);
+      this.queue.push({ topic: destination.topic, message: { key: message.key ?? null, value: message.value, headers }, sendBy, state: 'queued', resolve, reject });
+      this.schedulePump();
+      this.scheduleSweep();
+    });
+  }
+
+  /**
+   * Sends on the next turn of the event loop rather than at once, so that messages queued
+   * together (a batch, concurrent requests) leave together in one request.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
+  }
+
+  /** Withdraws queued messages past their deadline, so that a retry of them cannot make a duplicate. */
+  private scheduleSweep(): void {
+    if (this.sweepTimer || this.queue.length === 0) return;
+    // Deadlines are one timeout after arrival, so the head of the queue has the earliest.
+    const next = this.queue[0]!.sendBy;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      const now = Date.now();
+      let kept = 0;
+      for (const e of this.queue) {
+        if (e.state === 'queued' && e.sendBy <= now) {
+          e.state = 'withdrawn';
+          e.reject(new PublishTimeoutError('Kafka did not take the message in time; it was not sent.'));
+        } else this.queue[kept++] = e;
+      }
+      this.queue.length = kept;
+      this.scheduleSweep();
+    }, Math.max(1, next - Date.now()));
   }
 
   private pump(): void {
@@ -164,9 +197,13 @@ export class KafkaBroker implements Broker {
     const batch = this.queue.splice(0, MAX_BATCH).filter((e) => e.state === 'queued');
     if (batch.length === 0) return this.pump();
     this.sending = true;
-    for (const e of batch) e.state = 'sent';
     const byTopic = new Map<string, Message[]>();
-    for (const e of batch) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e.message]);
+    for (const e of batch) {
+      e.state = 'sent';
+      const list = byTopic.get(e.topic);
+      if (list) list.push(e.message);
+      else byTopic.set(e.topic, [e.message]);
+    }
     this.producer
       .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
       .then(
@@ -213,6 +250,7 @@ export class KafkaBroker implements Broker {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.sweepTimer);
     for (const c of this.consumers) await c.disconnect().catch(() => {});
     await this.producer.disconnect().catch(() => {});
     await this.admin.disconnect().catch(() => {});

@@ -47,6 +47,8 @@ export interface Published {
   replayed: boolean;
 }
 
+export type BatchOutcome = { ok: true; published: Published } | { ok: false; error: HeraldError };
+
 export interface BrokerStatus {
   broker: BrokerKind;
   status: 'ok' | 'down';
@@ -68,36 +70,54 @@ export class Gateway {
 
   /** Routes one message; resolves once the broker acknowledged it in its destination or DLQ. */
   async publish(req: PublishRequest): Promise<Published> {
-    const started = performance.now();
-    let route: Route | undefined;
-    try {
-      route = await this.route(req.contract, req.channel, req.version);
-      const broker = this.broker(route.broker);
-      const deadline = Date.now() + this.options.publishTimeoutMs;
-      const r = route;
-      const { outcome, replayed } = req.idempotencyKey
-        ? this.idempotency.run(`${req.contract}\u0000${req.channel}\u0000${req.idempotencyKey}`, fingerprint(req), () => this.deliver(r, broker, req, deadline))
-        : { outcome: this.deliver(r, broker, req, deadline), replayed: false };
-      const result = await untilDeadline(outcome, deadline, route);
-      this.metrics.message(req.contract, req.channel, result.status === 'routed' ? 'routed' : 'dead_lettered', route.broker, (performance.now() - started) / 1000);
-      return { result, replayed };
-    } catch (err) {
-      const mapped = this.problem(err, route);
-      this.metrics.message(req.contract, req.channel, outcomeOf(mapped), route?.broker, route ? (performance.now() - started) / 1000 : undefined);
-      throw mapped;
-    }
+    const [outcome] = await this.publishBatch([req]);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.published;
   }
 
-  /** Routes many messages of one channel concurrently (so Kafka batches them); results in order. */
-  async publishBatch(reqs: PublishRequest[]): Promise<({ ok: true; published: Published } | { ok: false; error: HeraldError })[]> {
-    return Promise.all(
-      reqs.map((req) =>
-        this.publish(req).then(
-          (published) => ({ ok: true as const, published }),
-          (err: unknown) => ({ ok: false as const, error: err instanceof HeraldError ? err : new HeraldError('internal', (err as Error).message) }),
-        ),
-      ),
+  /**
+   * Routes messages of one channel (the contract, channel and version of the first) all at
+   * once, so that Kafka gets them as one batch; one result per message, in order. One
+   * deadline covers them all: past it, a message not yet acknowledged is answered 503.
+   */
+  async publishBatch(reqs: PublishRequest[]): Promise<BatchOutcome[]> {
+    const first = reqs[0];
+    if (!first) return [];
+    const started = performance.now();
+    let route: Route;
+    let broker: Broker;
+    try {
+      route = await this.route(first.contract, first.channel, first.version);
+      broker = this.broker(route.broker);
+    } catch (err) {
+      const error = this.problem(err, undefined);
+      // Label only known channels: names from a URL must not grow the metric without bound.
+      this.metrics.count('(unknown)', '(unknown)', outcomeOf(error), reqs.length);
+      return reqs.map(() => ({ ok: false, error }));
+    }
+    const deadline = Date.now() + this.options.publishTimeoutMs;
+    const runs = reqs.map((req) => {
+      const deliver = () => this.deliver(route, broker, req, deadline);
+      return req.idempotencyKey ? this.idempotency.run(`${req.contract}\u0000${req.channel}\u0000${req.idempotencyKey}`, fingerprint(req), deliver) : { outcome: deliver(), replayed: false };
+    });
+    const settled = await settleBy(
+      runs.map((r) => r.outcome),
+      deadline,
     );
+    const outcomes: BatchOutcome[] = [];
+    const tally = new Map<Outcome, number>();
+    for (const [i, s] of settled.entries()) {
+      let outcome: BatchOutcome;
+      if (s.status === 'fulfilled') outcome = { ok: true, published: { result: s.value, replayed: runs[i]!.replayed } };
+      else if (s.status === 'rejected') outcome = { ok: false, error: this.problem(s.reason, route) };
+      else outcome = { ok: false, error: late(route) };
+      const label: Outcome = outcome.ok ? (outcome.published.result.status === 'routed' ? 'routed' : 'dead_lettered') : outcomeOf(outcome.error);
+      tally.set(label, (tally.get(label) ?? 0) + 1);
+      this.metrics.latency(route.broker, label, (s.at - started) / 1000);
+      outcomes.push(outcome);
+    }
+    for (const [label, n] of tally) this.metrics.count(route.contract, route.channel, label, n);
+    return outcomes;
   }
 
   /** Creates what the contract needs on its brokers: destinations and DLQs, idempotently. */
@@ -150,7 +170,7 @@ export class Gateway {
       try {
         const message = { value: req.body, ...(verdict.key !== undefined ? { key: verdict.key } : {}), headers: encodeHeaders(req.headers), ...contentType(verdict.message.contentType) };
         await broker.publish(verdict.destination, message, deadline);
-        return { ...base, message: verdict.message.id, status: 'routed', destination: describe(verdict.destination), ...(verdict.unvalidated ? { unvalidated: verdict.unvalidated } : {}) };
+        return { status: 'routed', ...base, message: verdict.message.id, destination: describe(verdict.destination), ...(verdict.unvalidated ? { unvalidated: verdict.unvalidated } : {}) };
       } catch (err) {
         // RabbitMQ took the message but no queue is bound to take it: keep it in the DLQ.
         if (!(err instanceof UnroutableError)) throw err;
@@ -189,7 +209,7 @@ export class Gateway {
       }
       throw err;
     }
-    return { ...base, ...(why.message ? { message: why.message.id } : {}), status: 'dead-lettered', dlq: describe(dlq), reason: why.reason, errors: why.errors };
+    return { status: 'dead-lettered', ...base, ...(why.message ? { message: why.message.id } : {}), dlq: describe(dlq), reason: why.reason, errors: why.errors };
   }
 
   /** JSON of the reason and errors, with errors dropped from the end until it fits the limit. */
@@ -224,18 +244,46 @@ export class Gateway {
   }
 }
 
-/** Waits for the outcome until the deadline; past it, the caller is told to retry (the outcome goes on). */
-function untilDeadline(outcome: Promise<PublishResult>, deadline: number, route: Route): Promise<PublishResult> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new HeraldError('unavailable', `The broker (${route.broker}) has not acknowledged the message in time. Retry with the same Idempotency-Key to learn its outcome without publishing it twice.`, { retryAfter: 2 })),
-      Math.max(1, deadline - Date.now()),
-    );
-    outcome.then(
-      (r) => (clearTimeout(timer), resolve(r)),
-      (e) => (clearTimeout(timer), reject(e)),
+type Settled<T> = { status: 'fulfilled'; value: T; at: number } | { status: 'rejected'; reason: unknown; at: number } | { status: 'late'; at: number };
+
+/** Like Promise.allSettled, but what has not settled by the deadline is "late" (its outcome goes on). One timer for all. */
+function settleBy<T>(promises: Promise<T>[], deadline: number): Promise<Settled<T>[]> {
+  return new Promise((resolve) => {
+    const out: (Settled<T> | undefined)[] = new Array(promises.length);
+    let left = promises.length;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const at = performance.now();
+      // Array.from, not map: map skips the holes that stand for messages still unanswered.
+      resolve(Array.from(out, (s) => s ?? { status: 'late', at }));
+    };
+    const timer = setTimeout(finish, Math.max(1, deadline - Date.now()));
+    promises.forEach((p, i) =>
+      p.then(
+        (value) => {
+          if (done) return;
+          out[i] = { status: 'fulfilled', value, at: performance.now() };
+          if (--left === 0) finish();
+        },
+        (reason: unknown) => {
+          if (done) return;
+          out[i] = { status: 'rejected', reason, at: performance.now() };
+          if (--left === 0) finish();
+        },
+      ),
     );
   });
+}
+
+function late(route: Route): HeraldError {
+  return new HeraldError(
+    'unavailable',
+    `The broker (${route.broker}) has not acknowledged the message in time. Retry with the same Idempotency-Key to learn its outcome without publishing it twice.`,
+    { retryAfter: 2 },
+  );
 }
 
 function notConfigured(kind: BrokerKind): HeraldError {

@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Destination } from '../brokers/broker.js';
-import { destinationOf, placeholders, destinationTemplate, type Check, type Route, type RouteMessage } from './routing.js';
+import { destinationOf, destinationTemplate, type Check, type Route, type RouteMessage } from './routing.js';
 
 export type DeadLetterReason = 'schema' | 'malformed' | 'unknown-message' | 'unroutable';
 
@@ -21,6 +21,8 @@ export interface MessageError {
 
 export interface Incoming {
   body: Buffer;
+  /** The body already parsed as JSON, when the caller had to parse it anyway (a batch). */
+  parsed?: { value: unknown };
   /** Message id or name, from the Herald-Message header. */
   message?: string;
   key?: string;
@@ -39,8 +41,8 @@ export function judge(route: Route, input: Incoming): Judgement {
   if (!Array.isArray(candidates)) return candidates;
 
   const parameterErrors: MessageError[] = [];
-  const values = parameterValues(route, input.parameters, parameterErrors);
-  let parsed: { value: unknown } | { error: string } | undefined;
+  const values = route.fixed ? undefined : parameterValues(route, input.parameters, parameterErrors);
+  let parsed: { value: unknown } | { error: string } | undefined = input.parsed;
   const payloadOf = () => (parsed ??= parseJson(input.body));
 
   const failures: MessageError[] = [];
@@ -63,7 +65,7 @@ export function judge(route: Route, input: Incoming): Judgement {
       return {
         ok: true,
         message,
-        destination: destinationOf(route, values),
+        destination: route.fixed ?? destinationOf(route, values!),
         ...(key !== undefined ? { key } : {}),
         ...(message.unvalidated ? { unvalidated: message.unvalidated } : {}),
       };
@@ -89,7 +91,7 @@ function chooseCandidates(route: Route, wanted: string | undefined): RouteMessag
 function parameterValues(route: Route, given: Record<string, string>, errors: MessageError[]): Record<string, string> {
   const values: Record<string, string> = {};
   const template = destinationTemplate(route);
-  for (const name of placeholders(template)) {
+  for (const name of route.placeholders) {
     const p = route.parameters.find((x) => x.name === name);
     const value = given[name] ?? p?.default;
     if (value === undefined) {
@@ -99,7 +101,7 @@ function parameterValues(route: Route, given: Record<string, string>, errors: Me
     if (p) errors.push(...runLoose(p.check, value, 'parameters').map((e) => ({ ...e, pointer: `/${name}${e.pointer}` })));
     values[name] = value;
   }
-  if (errors.length === 0 && placeholders(template).length > 0) {
+  if (errors.length === 0) {
     const d = destinationOf(route, values);
     const name = d.broker === 'kafka' ? d.topic : d.routingKey;
     const legal = d.broker === 'kafka' ? KAFKA_TOPIC.test(name) : Buffer.byteLength(name) <= 255;

@@ -11,7 +11,7 @@ export type Outcome = 'routed' | 'dead_lettered' | 'rejected' | 'failed' | 'unkn
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly messages: Counter<'contract' | 'channel' | 'outcome'>;
-  private readonly latency: Histogram<'broker' | 'outcome'>;
+  private readonly durations: Histogram<'broker' | 'outcome'>;
 
   constructor(brokers: () => { kind: BrokerKind; connected(): boolean }[]) {
     collectDefaultMetrics({ register: this.registry });
@@ -21,7 +21,7 @@ export class GatewayMetrics {
       labelNames: ['contract', 'channel', 'outcome'],
       registers: [this.registry],
     });
-    this.latency = new Histogram({
+    this.durations = new Histogram({
       name: 'herald_gateway_publish_duration_seconds',
       help: 'From receiving a message to the broker acknowledging it (or its dead letter), by broker and outcome.',
       labelNames: ['broker', 'outcome'],
@@ -39,8 +39,11 @@ export class GatewayMetrics {
     });
   }
 
-  message(contract: string, channel: string, outcome: Outcome, broker: BrokerKind | undefined, seconds: number | undefined): void {
-    this.messages.inc({ contract, channel, outcome });
-    if (broker && seconds !== undefined) this.latency.observe({ broker, outcome }, seconds);
+  count(contract: string, channel: string, outcome: Outcome, n: number): void {
+    this.messages.inc({ contract, channel, outcome }, n);
+  }
+
+  latency(broker: BrokerKind, outcome: Outcome, seconds: number): void {
+    this.durations.observe({ broker, outcome }, seconds);
   }
 }

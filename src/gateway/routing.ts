@@ -62,6 +62,10 @@ export interface Route {
   messages: RouteMessage[];
   /** Where messages that break the contract go: a Kafka topic, or a RabbitMQ queue. */
   dlq: string;
+  /** The parameters the destination name needs, in order. */
+  placeholders: string[];
+  /** The destination, when it needs no parameters: worked out once, not per message. */
+  fixed?: Destination;
 }
 
 const PROTOCOLS: Record<string, BrokerKind> = {
@@ -76,12 +80,24 @@ const JSON_CONTENT = /^application\/(?:[\w.+-]+\+)?json(?:\s*;.*)?$/i;
 
 export function routingTable(name: string, version: number, contract: Contract): Map<string, Route> {
   const routes = new Map<string, Route>();
-  for (const channel of contract.channels) routes.set(channel.id, route(name, version, contract, channel));
+  for (const channel of contract.channels) {
+    const r = route(name, version, contract, channel);
+    r.placeholders = placeholders(destinationTemplate(r));
+    if (r.placeholders.length === 0) r.fixed = destinationOf(r, {});
+    routes.set(channel.id, r);
+  }
   return routes;
 }
 
 function route(name: string, version: number, contract: Contract, channel: Channel): Route {
-  const base = { contract: name, version, channel: channel.id, parameters: channel.parameters.map(parameter), messages: channel.messages.map(routeMessage) };
+  const base = {
+    contract: name,
+    version,
+    channel: channel.id,
+    parameters: channel.parameters.map(parameter),
+    messages: channel.messages.map(routeMessage),
+    placeholders: [] as string[],
+  };
   const broker = brokerOf(contract, channel);
   const address = channel.address ?? channel.id;
   const dlqOverride = typeof channel.extensions['x-herald-dlq'] === 'string' ? (channel.extensions['x-herald-dlq'] as string) : undefined;

@@ -83,7 +83,7 @@ async function publishAll(channel: 'audit' | 'refunds', count: number, chaos: (a
       const headers: Record<string, string> = keyed ? { 'Idempotency-Key': `${run}-${channel}-${seq}` } : {};
       for (;;) {
         const res = await api.app.request(`/v1/publish/${NAME}/${channel}`, { method: 'POST', body: message(channel, seq), headers });
-        await res.arrayBuffer();
+        const text = await res.text();
         if (res.status === 202) out.routed.add(seq);
         else if (res.status === 422) out.deadLettered.add(seq);
         else if (res.status === 502 && keyed) out.unknown.add(seq);
@@ -92,7 +92,7 @@ async function publishAll(channel: 'audit' | 'refunds', count: number, chaos: (a
           out.retries++;
           await new Promise((r) => setTimeout(r, 100));
           continue;
-        } else throw new Error(`unexpected ${res.status} for message ${seq}`);
+        } else throw new Error(`unexpected ${res.status} for message ${seq}: ${text}`);
         break;
       }
     }

@@ -52,7 +52,8 @@ export interface AppOptions {
 export async function testApp(driver: DriverName, options: AppOptions = {}): Promise<TestApp> {
   const ts = await openTestStore(driver);
   const registry = new Registry(ts.store, { ...DEFAULT_LIMITS, ...options.limits });
-  const logger = createLogger('silent');
+  // HERALD_TEST_LOG=debug shows the app's log while debugging a test.
+  const logger = createLogger(process.env.HERALD_TEST_LOG ?? 'silent');
   const settings = { ...gatewayConfig({}), ...options.gateway };
   const gateway = createGateway(settings, new LocalSource(registry), logger);
   const app = createApp({

@@ -143,6 +143,8 @@ function envelope(item: unknown, index: number, base: Target): PublishRequest | 
     ...base,
     parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, String(v)])),
     body: Buffer.from('payloadText' in e ? (e.payloadText as string) : JSON.stringify(e.payload)),
+    // Already parsed with the batch: judging need not parse the bytes again.
+    ...('payload' in e ? { parsed: { value: e.payload } } : {}),
     ...(e.message !== undefined ? { message: e.message as string } : {}),
     ...(e.key !== undefined ? { key: e.key as string } : {}),
     ...(e.headers !== undefined ? { headers: e.headers as Record<string, unknown> } : {}),
