@@ -98,7 +98,13 @@ export class Gateway {
     const deadline = Date.now() + this.options.publishTimeoutMs;
     const runs = reqs.map((req) => {
       const deliver = () => this.deliver(route, broker, req, deadline);
-      return req.idempotencyKey ? this.idempotency.run(`${req.contract}\u0000${req.channel}\u0000${req.idempotencyKey}`, fingerprint(req), deliver) : { outcome: deliver(), replayed: false };
+      if (!req.idempotencyKey) return { outcome: deliver(), replayed: false };
+      try {
+        return this.idempotency.run(`${req.contract}\u0000${req.channel}\u0000${req.idempotencyKey}`, fingerprint(req), deliver);
+      } catch (err) {
+        // A reused or unknown-outcome key fails its own message, not the whole batch.
+        return { outcome: Promise.reject(err as Error), replayed: false };
+      }
     });
     const settled = await settleBy(
       runs.map((r) => r.outcome),

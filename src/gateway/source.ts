@@ -42,21 +42,20 @@ class RouteCache {
 export class LocalSource implements ContractSource {
   private readonly cache = new RouteCache();
   private readonly latest = new Map<string, Promise<RouteSet>>();
+  private readonly pinned = new Map<string, Promise<RouteSet>>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly registry: Registry) {
-    this.unsubscribe = registry.onChange((name) => this.latest.delete(name));
+    // A deleted version must stop routing at once, so pinned versions are dropped too.
+    this.unsubscribe = registry.onChange((name) => {
+      this.latest.delete(name);
+      for (const key of this.pinned.keys()) if (key.startsWith(`${name}\u0000`)) this.pinned.delete(key);
+    });
   }
 
   routes(contract: string, version?: number): Promise<RouteSet> {
-    if (version !== undefined) return this.load(contract, version);
-    let set = this.latest.get(contract);
-    if (!set) {
-      set = this.load(contract, 'latest');
-      this.latest.set(contract, set);
-      set.catch(() => this.latest.delete(contract));
-    }
-    return set;
+    if (version !== undefined) return once(this.pinned, `${contract}\u0000${version}`, () => this.load(contract, version));
+    return once(this.latest, contract, () => this.load(contract, 'latest'));
   }
 
   private async load(contract: string, selector: number | 'latest'): Promise<RouteSet> {
@@ -67,6 +66,19 @@ export class LocalSource implements ContractSource {
   close(): void {
     this.unsubscribe();
   }
+}
+
+/** The promise under `key`, made by `load` once; a failed one is forgotten, so the next call tries again. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let promise = cache.get(key);
+  if (!promise) {
+    const made = load();
+    made.catch(() => cache.get(key) === made && cache.delete(key));
+    if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+    cache.set(key, made);
+    promise = made;
+  }
+  return promise;
 }
 
 interface Remote {
@@ -80,6 +92,7 @@ export class RemoteSource implements ContractSource {
   private readonly cache = new RouteCache();
   private readonly latest = new Map<string, Remote>();
   private readonly inflight = new Map<string, Promise<RouteSet>>();
+  private readonly pinned = new Map<string, Promise<RouteSet>>();
 
   constructor(
     private readonly registryUrl: string,
@@ -87,7 +100,8 @@ export class RemoteSource implements ContractSource {
   ) {}
 
   async routes(contract: string, version?: number): Promise<RouteSet> {
-    if (version !== undefined) return (await this.fetchVersion(contract, String(version))).set;
+    // A numbered version never changes: fetched once.
+    if (version !== undefined) return once(this.pinned, `${contract}\u0000${version}`, async () => (await this.fetchVersion(contract, String(version))).set);
     const known = this.latest.get(contract);
     if (known && Date.now() - known.fetchedAt < this.options.refreshMs) return known.set;
     let pending = this.inflight.get(contract);

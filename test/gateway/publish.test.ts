@@ -246,6 +246,12 @@ describe('batches', () => {
       `kafka:${run}.us.events`,
     ]);
     expect(res.json.results[3].replayed).toBe(true);
+
+    // The same key for another message fails that message alone.
+    const reused = [JSON.stringify({ payload: { id: 3 }, parameters: { region: 'us' }, idempotencyKey: `n-${run}-1` }), JSON.stringify({ payload: { id: 4 }, parameters: { region: 'us' } })].join('\n');
+    const mixed = await api.request('POST', `/v1/publish/${NAME}/regional/batch`, { body: reused, contentType: 'application/x-ndjson' });
+    expect(mixed.status).toBe(200);
+    expect(mixed.json.results.map((r: { status: string; error?: { status: number } }) => r.error?.status ?? r.status)).toEqual([409, 'routed']);
   });
 
   it('refuses more messages than the limit', async () => {
@@ -268,6 +274,9 @@ describe('contract versions', () => {
     expect(now.json).toMatchObject({ status: 'dead-lettered', version: 2 });
     const pinned = await publish('orders', big, { 'Herald-Message': 'OrderPlaced' }, '?version=1');
     expect(pinned.json).toMatchObject({ status: 'routed', version: 1 });
+    // A deleted version stops routing at once.
+    expect((await api.request('DELETE', `/v1/contracts/${NAME}/versions/1`)).status).toBe(200);
+    expect((await publish('orders', big, { 'Herald-Message': 'OrderPlaced' }, '?version=1')).status).toBe(404);
   });
 
   it('answers 404 for an unknown contract, channel or version', async () => {
