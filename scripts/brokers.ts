@@ -104,6 +104,14 @@ function ensureJars(): void {
   execFileSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${LIB}`], { cwd: KAFKA_DIR, stdio: 'inherit' });
 }
 
+/** A 22-character base64url id, as Kafka's own `random-uuid` makes: never starting with "-", which the tool would read as an option. */
+function clusterIdOf(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url').slice(0, 22);
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 const java = (k: KafkaInstance, args: string[]) => ['-cp', `${LIB}/*`, `-Dlog4j.configuration=file:${path.join(k.dir, 'log4j.properties')}`, ...args];
 
 /** Starts Kafka unless something already answers on its port. Returns whether it started it. */
@@ -118,7 +126,7 @@ export async function startKafka(k: KafkaInstance = KAFKA, { fresh = false }: { 
   writeFileSync(props, serverProperties(k));
   writeFileSync(path.join(k.dir, 'log4j.properties'), LOG4J);
   // One cluster id for the life of the data directory: formatting checks it on every start.
-  if (!existsSync(path.join(data, 'meta.properties'))) writeFileSync(idFile, randomBytes(16).toString('base64url').slice(0, 22));
+  if (!existsSync(path.join(data, 'meta.properties'))) writeFileSync(idFile, clusterIdOf());
   const clusterId = readFileSync(idFile, 'utf8').trim();
   execFileSync('java', java(k, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']), { stdio: 'ignore' });
   const log = openSync(path.join(k.dir, 'kafka.log'), 'a');

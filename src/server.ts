@@ -76,8 +76,14 @@ export async function startRelayProcess(
 ): Promise<{ stop(): Promise<void> }> {
   const source = new RemoteSource(options.registry, { ...(options.token ? { token: options.token } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
   const gateway = createGateway(config.gateway, source, logger);
-  const from = gateway.broker(options.from.broker);
-  const subscription = await startRelay(gateway, from, { ...options, from: options.from.name }, logger);
+  let subscription: Awaited<ReturnType<typeof startRelay>>;
+  try {
+    subscription = await startRelay(gateway, gateway.broker(options.from.broker), { ...options, from: options.from.name }, logger);
+  } catch (err) {
+    // Brokers reconnect for ever in the background; stop them so the command can exit.
+    await gateway.close();
+    throw err;
+  }
   logger.info({ contract: options.contract, channel: options.channel, from: `${options.from.broker}:${options.from.name}` }, 'relaying');
   return {
     async stop() {

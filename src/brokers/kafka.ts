@@ -79,16 +79,17 @@ export class KafkaBroker implements Broker {
   /** Connects, retrying with backoff until it succeeds (or close() is called). */
   connect(): Promise<void> {
     this.ready ??= (async () => {
-      for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      for (let delay = 200; !this.closed; delay = Math.min(delay * 2, 5000)) {
         try {
           await this.admin.connect();
           await this.producer.connect();
           this.state(true);
           return;
         } catch (err) {
-          if (this.closed) throw new Error('Kafka broker client closed');
+          if (this.closed) return;
           this.log.warn({ err, retryInMs: delay }, 'Kafka not reachable; retrying');
-          await new Promise((r) => setTimeout(r, delay));
+          // Unref'd: waiting to reconnect must not keep a finished process alive.
+          await new Promise((r) => setTimeout(r, delay).unref());
         }
       }
     })();
