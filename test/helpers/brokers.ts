@@ -26,6 +26,17 @@ export interface Read {
 
 const shared = new Kafka({ clientId: 'herald-test-reader', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
 
+/** How many messages a topic holds (the sum of its partitions' end offsets): cheap to poll. */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = shared.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Everything in a topic now: read from the beginning up to each partition's end offset. */
 export async function readTopic(topic: string, timeoutMs = 30_000, brokers = KAFKA_BROKERS): Promise<Read[]> {
   const kafka = brokers === KAFKA_BROKERS ? shared : new Kafka({ clientId: 'herald-test-reader', brokers, logLevel: logLevel.NOTHING });

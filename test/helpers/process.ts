@@ -86,7 +86,14 @@ export async function startProcess(args: string[], env: NodeJS.ProcessEnv = {}, 
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
-      return exited;
+      // A process that does not exit is a bug to see, not a test timeout to guess at.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      if (child.signalCode === 'SIGKILL' && signal !== 'SIGKILL') {
+        throw new Error(`herald ${args[0]} did not exit within 20 s of ${signal}; last log lines: ${JSON.stringify(logs.slice(-5))}; stderr: ${stderr.slice(-2000)}`);
+      }
+      return code;
     },
   };
 }
