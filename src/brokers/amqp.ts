@@ -24,6 +24,7 @@ export class RabbitBroker implements Broker {
   readonly kind = 'rabbitmq' as const;
   private connection?: RecoveringChannelModel;
   private opening?: Promise<RecoveringChannelModel>;
+  private closed = false;
   private channel?: Promise<ConfirmChannel>;
   private up = false;
   /** Messages the broker returned as unroutable, by message id, until their confirm arrives. */
@@ -101,6 +102,7 @@ export class RabbitBroker implements Broker {
 
   async publish(destination: Destination, message: OutgoingMessage, sendBy: number): Promise<void> {
     if (destination.broker !== 'rabbitmq') throw new Error('not a RabbitMQ destination');
+    if (this.closed) throw new PublishTimeoutError('The RabbitMQ client is closed; the message was not sent.');
     let ch: ConfirmChannel;
     try {
       ch = await this.channelBy(sendBy);
@@ -249,6 +251,7 @@ export class RabbitBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const s of [...this.subscriptions]) await s.stop();
     await this.connection?.close().catch(() => {});
     this.state(false);

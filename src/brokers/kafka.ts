@@ -143,6 +143,8 @@ export class KafkaBroker implements Broker {
 
   async publish(destination: Destination, message: OutgoingMessage, sendBy: number): Promise<void> {
     if (destination.broker !== 'kafka') throw new Error('not a Kafka destination');
+    // After close, kafkajs would open new connections for an admin call: refuse instead.
+    if (this.closed) throw new PublishTimeoutError('The Kafka client is closed; the message was not sent.');
     // The common case (connected, topic known) takes no timer and no extra await.
     if (!(this.up && this.topics.has(destination.topic))) {
       await withTimeout(

@@ -4,10 +4,11 @@
  * DLQ, at least once: a message counts as consumed (Kafka offset committed, AMQP ack) only
  * after its routed write is acknowledged. The source broker may differ from the destination's.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Broker, IncomingMessage, Subscription } from '../brokers/broker.js';
 import { HeraldError } from '../errors.js';
-import type { Gateway, PublishResult } from './gateway.js';
+import type { Gateway } from './gateway.js';
 import type { Route } from './routing.js';
 
 export interface RelayOptions {
@@ -18,8 +19,6 @@ export interface RelayOptions {
   from: string;
   /** Kafka consumer group (ignored for RabbitMQ). */
   group: string;
-  /** Called after each message is routed or dead-lettered. */
-  onRouted?: (result: PublishResult) => void;
 }
 
 /** Headers Herald sets itself, and a DLQ's, are not the message's own. */
@@ -28,14 +27,21 @@ const OWN = /^(?:content-type|herald\..*)$/i;
 export async function startRelay(gateway: Gateway, source: Broker, options: RelayOptions, log: Logger): Promise<Subscription> {
   // Fails early, before consuming, for an unknown contract or channel.
   await gateway.route(options.contract, options.channel, options.version);
-  let stopping = false;
-  const subscription = await source.consume(options.from, options.group, async (incoming) => {
+  const stopping = new AbortController();
+  const active = new Set<Promise<void>>();
+  const subscription = await source.consume(options.from, options.group, (incoming) => {
+    const handling = routeOne(incoming).finally(() => active.delete(handling));
+    active.add(handling);
+    return handling;
+  });
+  /** Routes one message, retrying until it is routed or the relay stops. */
+  async function routeOne(incoming: IncomingMessage): Promise<void> {
     for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 5000)) {
       // Unrouted at shutdown: left unconsumed, for the next relay to take.
-      if (stopping) throw new Error('relay stopping');
+      if (stopping.signal.aborted) throw new Error('relay stopping');
       try {
         const route = await gateway.route(options.contract, options.channel, options.version);
-        const { result } = await gateway.publish({
+        await gateway.publish({
           contract: options.contract,
           channel: options.channel,
           ...(options.version !== undefined ? { version: options.version } : {}),
@@ -44,20 +50,22 @@ export async function startRelay(gateway: Gateway, source: Broker, options: Rela
           headers: typedHeaders(route, incoming),
           parameters: {},
         });
-        options.onRouted?.(result);
         return;
       } catch (err) {
         // Not consumed until it is routed: retry (the broker is back, or the contract is provisioned).
         const why = err instanceof HeraldError ? err.message : (err as Error).message;
         log.warn({ attempt, retryInMs: delay, from: options.from, err: why }, 'relay could not route a message; retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        // Stopping cuts the wait short.
+        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => {});
       }
     }
-  });
+  }
   return {
+    /** Stops consuming and waits for the messages in hand to be routed or given back. */
     async stop() {
-      stopping = true;
+      stopping.abort();
       await subscription.stop();
+      await Promise.allSettled([...active]);
     },
   };
 }
