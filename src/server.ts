@@ -55,8 +55,7 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
 
 /** `herald gateway`: the gateway alone, reading contracts from a registry over HTTP. */
 export async function startGatewayServer(config: HeraldConfig, registryUrl: string, registryToken: string | undefined, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const source = new RemoteSource(registryUrl, { ...(registryToken ? { token: registryToken } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
-  const gateway = createGateway(config.gateway, source, logger);
+  const gateway = createGateway(config.gateway, remoteSource(config, registryUrl, registryToken), logger);
   const app = createGatewayApp({
     gateway,
     tokens: new AdminToken(config.adminToken),
@@ -74,8 +73,7 @@ export async function startRelayProcess(
   options: { contract: string; channel: string; version?: number; from: { broker: BrokerKind; name: string }; group: string; registry: string; token?: string },
   logger: Logger = createLogger(config.logLevel),
 ): Promise<{ stop(): Promise<void> }> {
-  const source = new RemoteSource(options.registry, { ...(options.token ? { token: options.token } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
-  const gateway = createGateway(config.gateway, source, logger);
+  const gateway = createGateway(config.gateway, remoteSource(config, options.registry, options.token), logger);
   let subscription: Awaited<ReturnType<typeof startRelay>>;
   try {
     subscription = await startRelay(gateway, gateway.broker(options.from.broker), { ...options, from: options.from.name }, logger);
@@ -91,6 +89,11 @@ export async function startRelayProcess(
       await gateway.close();
     },
   };
+}
+
+/** Contracts read from a registry over HTTP, as `herald gateway` and `herald relay` do. */
+function remoteSource(config: HeraldConfig, registryUrl: string, token: string | undefined): RemoteSource {
+  return new RemoteSource(registryUrl, { ...(token ? { token } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
 }
 
 function brokersOf(config: HeraldConfig): string[] {

@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import {
   AmbiguousPublishError,
   PublishTimeoutError,
+  TimeoutError,
   UnroutableError,
+  withTimeout,
   type Broker,
   type Destination,
   type IncomingMessage,
@@ -18,7 +20,6 @@ import {
   type ProvisionResult,
   type Subscription,
 } from './broker.js';
-import { withTimeout } from './kafka.js';
 
 export class RabbitBroker implements Broker {
   readonly kind = 'rabbitmq' as const;
@@ -143,7 +144,7 @@ export class RabbitBroker implements Broker {
       try {
         return await withTimeout(this.confirmChannel(), left);
       } catch (err) {
-        if (err instanceof Error && /timed out/.test(err.message)) throw err;
+        if (err instanceof TimeoutError) throw err;
         await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, sendBy - Date.now()))));
       }
     }

@@ -38,6 +38,20 @@ export interface ProvisionResult {
 export class AmbiguousPublishError extends Error {}
 /** The message was not handed to the broker by its deadline; it was withdrawn, so retrying is safe. */
 export class PublishTimeoutError extends Error {}
+/** A broker call that did not settle in time (see withTimeout). */
+export class TimeoutError extends Error {}
+
+/** The promise's outcome, or TimeoutError after `ms`; the timer is cleared either way. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
 /** The broker accepted the message but has nowhere to put it (no queue bound, no such topic). */
 export class UnroutableError extends Error {}
 
@@ -51,6 +65,8 @@ export interface Broker {
   connected(): boolean;
   /** Waits for the first connection; later losses are recovered in the background. */
   connect(): Promise<void>;
+  /** A live check, for readiness: does the broker answer within `timeoutMs`? */
+  ping(timeoutMs: number): Promise<boolean>;
   provision(items: ProvisionItem[]): Promise<ProvisionResult[]>;
   /**
    * Resolves once the broker has acknowledged the message (Kafka acks=all; RabbitMQ publisher

@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import {
   AmbiguousPublishError,
   PublishTimeoutError,
+  TimeoutError,
   UnroutableError,
+  withTimeout,
   type Broker,
   type Destination,
   type IncomingMessage,
@@ -259,16 +261,4 @@ export class KafkaBroker implements Broker {
     await this.admin.disconnect().catch(() => {});
     this.state(false);
   }
-}
-
-class TimeoutError extends Error {}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }

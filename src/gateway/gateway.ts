@@ -60,7 +60,7 @@ export class Gateway {
 
   constructor(
     private readonly source: ContractSource,
-    private readonly brokers: Partial<Record<BrokerKind, Broker & { ping(timeoutMs: number): Promise<boolean> }>>,
+    private readonly brokers: Partial<Record<BrokerKind, Broker>>,
     private readonly options: GatewayOptions,
     private readonly log: Logger,
   ) {

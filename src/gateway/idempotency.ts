@@ -15,11 +15,6 @@ type Entry<T> =
   | { state: 'done'; fingerprint: string; expires: number; result: T }
   | { state: 'unknown'; fingerprint: string; expires: number; detail: string };
 
-export interface Attempt<T> {
-  /** The eventual outcome: resolves on acknowledgement, however late. */
-  outcome: Promise<T>;
-}
-
 export class OutcomeUnknownError extends HeraldError {
   constructor(detail: string) {
     super('outcome-unknown', detail);

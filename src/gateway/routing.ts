@@ -101,11 +101,17 @@ function route(name: string, version: number, contract: Contract, channel: Chann
   const broker = brokerOf(contract, channel);
   const address = channel.address ?? channel.id;
   const dlqOverride = typeof channel.extensions['x-herald-dlq'] === 'string' ? (channel.extensions['x-herald-dlq'] as string) : undefined;
-  if (typeof broker !== 'string') {
-    return { ...base, unroutable: broker.reason, broker: 'kafka', target: { broker: 'kafka', topic: address, settings: { partitions: 1, replicas: 1, config: {} } }, dlq: '' };
-  }
+  // The other fields of an unroutable route are placeholders: nothing routes by them.
+  const unroutable = (reason: string, kind: BrokerKind): Route => ({
+    ...base,
+    unroutable: reason,
+    broker: kind,
+    target: { broker: 'kafka', topic: address, settings: { partitions: 1, replicas: 1, config: {} } },
+    dlq: '',
+  });
+  if (typeof broker !== 'string') return unroutable(broker.reason, 'kafka');
   if (channel.address === null && !channel.bindings.kafka && !channel.bindings.amqp) {
-    return { ...base, unroutable: `Channel "${channel.id}" has no address and no binding that names a destination.`, broker, target: { broker: 'kafka', topic: address, settings: { partitions: 1, replicas: 1, config: {} } }, dlq: '' };
+    return unroutable(`Channel "${channel.id}" has no address and no binding that names a destination.`, broker);
   }
   if (broker === 'kafka') {
     const b = channel.bindings.kafka ?? {};

@@ -3,11 +3,10 @@
  * a contract's destinations, and the Prometheus metrics. Rules live in gateway/.
  */
 import { Hono, type Context } from 'hono';
-import { HeraldError } from '../../errors.js';
-import type { Gateway, PublishRequest, PublishResult } from '../../gateway/gateway.js';
+import { ERROR_CODES, HeraldError } from '../../errors.js';
+import type { Gateway, PublishRequest } from '../../gateway/gateway.js';
 import type { AppEnv } from '../env.js';
 import { PROBLEM_TYPE_PREFIX } from '../problem.js';
-import { ERROR_CODES } from '../../errors.js';
 
 /** Query parameters that are not channel parameters. */
 const RESERVED = new Set(['version']);
@@ -158,4 +157,3 @@ function failed(err: HeraldError): Failed {
   return { status: 'failed', error: { type: PROBLEM_TYPE_PREFIX + err.code, status: ERROR_CODES[err.code], detail: err.message } };
 }
 
-export type BatchResult = PublishResult | Failed;
