@@ -27,7 +27,7 @@ const KAFKA_CHANNEL = 'kafkaOrders';
 const RABBIT_CHANNEL = 'rabbitOrders';
 
 /** The benchmark's contract: one Kafka channel, one RabbitMQ queue channel, one ~1 KB message. */
-function contractYaml(prefix: string): string {
+export function contractYaml(prefix: string): string {
   return `asyncapi: 3.0.0
 info:
   title: Gateway benchmark
@@ -127,7 +127,7 @@ components:
 const TARGET_BYTES = 1024;
 
 /** A valid OrderPlaced of exactly TARGET_BYTES bytes of compact JSON (the note pads it). */
-function validPayload(i: number): Record<string, unknown> {
+export function validPayload(i: number): Record<string, unknown> {
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
   const uuid = (n: number) => `${hex(n, 8)}-${hex(n >>> 3, 4)}-4${hex(n, 3)}-8${hex(n >>> 5, 3)}-${hex(n * 7919, 12)}`;
   const p: Record<string, unknown> = {
@@ -188,23 +188,59 @@ async function built(): Promise<{ ingest: typeof srcIngest.ingest; judge: typeof
   };
 }
 
-/** A bare Hono route over the same HTTP stack, in its own process: what the HTTP hop alone costs. */
+/**
+ * Bare Hono routes over the same HTTP stack, in their own process. `/echo` reads the body and
+ * answers: what the HTTP hop alone costs. `/gateway` is the least a validating gateway can do
+ * with the declared stack, written as plainly as it gets: JSON.parse the batch, check each
+ * payload with a compiled Ajv validator, send the valid ones with one kafkajs send() (the
+ * same producer settings as the bare one) and answer a status per message. No DLQ, no
+ * idempotency, no metrics: the ceiling for the gateway on this machine.
+ */
 const BARE_HTTP = `
+import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-const app = new Hono().post('/echo', async (c) => c.json({ length: (await c.req.text()).length }, 202));
+import { Ajv } from 'ajv';
+import { Kafka, logLevel } from 'kafkajs';
+const require = createRequire(process.cwd() + '/');
+const addFormats = require('ajv-formats');
+const ajv = new Ajv({ allErrors: true });
+addFormats(ajv);
+const validate = ajv.compile(JSON.parse(process.env.BARE_SCHEMA));
+const topic = process.env.BARE_TOPIC;
+const producer = new Kafka({ clientId: 'bare-gateway', brokers: process.env.BARE_BROKERS.split(','), logLevel: logLevel.NOTHING })
+  .producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+await producer.connect();
+const headers = { 'content-type': 'application/json' };
+const app = new Hono()
+  .post('/echo', async (c) => c.json({ length: (await c.req.text()).length }, 202))
+  .post('/gateway', async (c) => {
+    const items = JSON.parse(await c.req.text());
+    const messages = [];
+    const results = items.map(({ payload }) => {
+      if (!validate(payload)) return { status: 'invalid', errors: validate.errors };
+      messages.push({ value: Buffer.from(JSON.stringify(payload)), headers });
+      return { status: 'routed' };
+    });
+    await producer.send({ topic, acks: -1, messages });
+    return c.json({ results });
+  });
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => console.log(JSON.stringify({ port: info.port })));
 server.keepAliveTimeout = 65000;
 `;
 
-async function startBareHttp(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_HTTP], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startBareHttp(env: { schema: object; topic: string }): Promise<{ echo: string; gateway: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_HTTP], {
+    env: { ...process.env, BARE_SCHEMA: JSON.stringify(env.schema), BARE_TOPIC: env.topic, BARE_BROKERS: KAFKA_BROKERS.join(',') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(String(chunk)) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`the bare HTTP server exited with ${code}`)));
   });
   return {
-    url: `http://127.0.0.1:${port}/echo`,
+    echo: `http://127.0.0.1:${port}/echo`,
+    gateway: `http://127.0.0.1:${port}/gateway`,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -327,6 +363,9 @@ export async function benchGateway(runs = 30): Promise<string> {
   const connection = await amqp.connect(AMQP_URL);
   const confirm = await connection.createConfirmChannel();
   const bareTopic = `${prefix}.kafka.bare`;
+  const minimalTopic = `${prefix}.kafka.minimal`;
+  const { contract } = await srcIngest.ingest(yaml, 'yaml');
+  const schema = contract.channels.find((c) => c.id === KAFKA_CHANNEL)!.messages[0]!.payload as object;
   const bareQueue = `${prefix}.rabbit.bare`;
   const provisioned: Array<{ kind: string; name: string }> = [];
   let herald: Awaited<ReturnType<typeof startHerald>> | undefined;
@@ -336,12 +375,12 @@ export async function benchGateway(runs = 30): Promise<string> {
   try {
     await admin.connect();
     await producer.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: bareTopic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+    await admin.createTopics({ waitForLeaders: true, topics: [bareTopic, minimalTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })) });
     await confirm.assertQueue(bareQueue, { durable: true, exclusive: false, autoDelete: false });
 
     // HERALD_LOG_LEVEL=warn would hide the "Herald is listening" line startHerald waits for.
     herald = await startHerald({ HERALD_KAFKA_BROKERS: KAFKA_BROKERS.join(','), HERALD_AMQP_URL: AMQP_URL, HERALD_LOG_LEVEL: 'info' });
-    bareHttp = await startBareHttp();
+    bareHttp = await startBareHttp({ schema, topic: minimalTopic });
     const url = herald.url;
     await expectStatus(`${url}/v1/contracts/${name}/versions`, yaml, 201, 'application/yaml');
     const provision = JSON.parse(await expectStatus(`${url}/v1/contracts/${name}/provision`, '', 200)) as { results: Array<{ kind: string; name: string; status: string }> };
@@ -350,7 +389,8 @@ export async function benchGateway(runs = 30): Promise<string> {
 
     const kafkaOne = `${url}/v1/publish/${name}/${KAFKA_CHANNEL}`;
     const rabbitOne = `${url}/v1/publish/${name}/${RABBIT_CHANNEL}`;
-    const echo = bareHttp.url;
+    const echo = bareHttp.echo;
+    const minimal = bareHttp.gateway;
     const pick = (i: number) => validBytes[(i + 500) % validBytes.length]!;
     const pickInvalid = (i: number) => invalidBytes[(i + 100) % invalidBytes.length]!;
     const bodies = new Map(batchPlan.map(([size]) => [size, batchBody(valid.slice(0, size))]));
@@ -371,6 +411,7 @@ export async function benchGateway(runs = 30): Promise<string> {
       };
     };
     const echoPost = (body: string | Buffer) => () => expectStatus(echo, body, 202);
+    const minimalBatch = (body: string, size: number) => () => batchAll(minimal, body, 'routed', size);
     const kafkaSingle = (i: number) => producer.send({ topic: bareTopic, acks: -1, messages: [{ value: pick(i), headers }] });
     const rabbitSingle = async (i: number) => {
       confirm.sendToQueue(bareQueue, pick(i), { persistent: true, contentType: 'application/json' });
@@ -386,6 +427,7 @@ export async function benchGateway(runs = 30): Promise<string> {
         rabbitBatch(100),
         gatewayBatch(kafkaOne, invalidBody, 100, 'dead-lettered'),
         echoPost(validBody),
+        minimalBatch(validBody, 100),
       ]) {
         await fn();
       }
@@ -404,15 +446,19 @@ export async function benchGateway(runs = 30): Promise<string> {
     const rabbitRows: Array<Record<string, string | number>> = [];
     for (const [size, batches] of batchPlan) {
       const body = bodies.get(size)!;
-      const k = await throughput([gatewayBatch(kafkaOne, body, size), kafkaBatch(size), echoPost(body)], batches, size, 3);
+      const k = await throughput([gatewayBatch(kafkaOne, body, size), kafkaBatch(size), echoPost(body), minimalBatch(body, size)], batches, size, 3);
       kafkaRows.push({
         'batch size': size,
         batches,
         'gateway (HTTP batch)': rate(k.rates[0]!),
         'bare kafkajs send()': rate(k.rates[1]!),
         'ratio gateway/bare (goal >= 0.7)': ratio(k.rates[0]! / k.rates[1]!, { atLeast: 0.7 }),
+        'minimal gateway': rate(k.rates[3]!),
+        'ratio minimal/bare': ratio(k.rates[3]! / k.rates[1]!),
+        'ratio gateway/minimal': ratio(k.rates[0]! / k.rates[3]!),
         'gateway batch p50': ms(k.batch[0]!.p50),
         'bare batch p50': ms(k.batch[1]!.p50),
+        'minimal batch p50': ms(k.batch[3]!.p50),
         'HTTP alone p50': ms(k.batch[2]!.p50),
       });
       const r = await throughput([gatewayBatch(rabbitOne, body, size), rabbitBatch(size), echoPost(body)], batches, size, 3);
@@ -484,9 +530,7 @@ export async function benchGateway(runs = 30): Promise<string> {
     // ---- Validation alone, in process: judge() on the route against bare Ajv, both parsing the bytes.
     const dist = await built();
     const route = dist.routingTable(name, 1, (await dist.ingest(yaml, 'yaml')).contract).get(KAFKA_CHANNEL)!;
-    const { contract } = await srcIngest.ingest(yaml, 'yaml');
     const srcRoute = srcRouting.routingTable(name, 1, contract).get(KAFKA_CHANNEL)!;
-    const schema = contract.channels.find((c) => c.id === KAFKA_CHANNEL)!.messages[0]!.payload as object;
     const ajv = new Ajv({ allErrors: true });
     addFormats(ajv);
     const validate: ValidateFunction = ajv.compile(schema);
@@ -567,7 +611,7 @@ export async function benchGateway(runs = 30): Promise<string> {
   } finally {
     await herald?.stop();
     await bareHttp?.stop();
-    const topics = [bareTopic, ...provisioned.filter((r) => r.kind === 'kafka-topic').map((r) => r.name)];
+    const topics = [bareTopic, minimalTopic, ...provisioned.filter((r) => r.kind === 'kafka-topic').map((r) => r.name)];
     await admin.deleteTopics({ topics }).catch((err: Error) => console.error(`could not delete topics ${topics.join(', ')}: ${err.message}`));
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});

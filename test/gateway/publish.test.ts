@@ -231,6 +231,15 @@ describe('batches', () => {
     expect(res.json.results[3].error.status).toBe(400);
   });
 
+  it('writes each payload to the topic as the bytes it was written in', async () => {
+    // JSON.parse then JSON.stringify would write 12.5 and lose the spacing; a consumer reading decimals as text would see the change.
+    const payload = `{ "orderId": "${randomUUID()}", "total": 12.50000000000000000001 }`;
+    const res = await api.request('POST', `/v1/publish/${NAME}/orders/batch`, { body: `[{"payload": ${payload}, "message": "OrderPlaced"}]`, contentType: 'application/json' });
+    expect(res.json.results[0].status).toBe('routed');
+    const written = (await readTopic(`${run}.orders.v1`)).map((m) => m.value.toString());
+    expect(written).toContain(payload);
+  });
+
   it('routes NDJSON, with per-message parameters and idempotency keys', async () => {
     const lines = [
       JSON.stringify({ payload: { id: 1 }, parameters: { region: 'us' }, idempotencyKey: `n-${run}-1` }),
