@@ -213,7 +213,7 @@ const producer = new Kafka({ clientId: 'bare-gateway', brokers: process.env.BARE
 await producer.connect();
 const headers = { 'content-type': 'application/json' };
 const app = new Hono()
-  .post('/echo', async (c) => c.json({ length: (await c.req.text()).length }, 202))
+  .post('/echo', async (c) => c.json({ length: (await c.req.arrayBuffer()).byteLength }, 202))
   .post('/gateway', async (c) => {
     const items = JSON.parse(await c.req.text());
     const messages = [];
@@ -319,7 +319,7 @@ async function expectStatus(url: string, body: string | Buffer, status: number, 
 }
 
 /** A batch whose every result has the expected status (routed, or dead-lettered). */
-async function batchAll(url: string, body: string, status: 'routed' | 'dead-lettered', size: number): Promise<void> {
+async function batchAll(url: string, body: string | Buffer, status: 'routed' | 'dead-lettered', size: number): Promise<void> {
   const text = await expectStatus(url, body, 200);
   const { results } = JSON.parse(text) as { results: Array<{ status: string }> };
   if (results.length !== size || results.some((r) => r.status !== status)) {
@@ -353,7 +353,7 @@ export async function benchGateway(runs = 30): Promise<string> {
   const invalid = Array.from({ length: 100 }, (_, i) => invalidPayload(i));
   const validBytes = valid.map((p) => Buffer.from(JSON.stringify(p)));
   const invalidBytes = invalid.map((p) => Buffer.from(JSON.stringify(p)));
-  const batchBody = (payloads: Record<string, unknown>[]) => JSON.stringify(payloads.map((payload) => ({ payload })));
+  const batchBody = (payloads: Record<string, unknown>[]) => Buffer.from(JSON.stringify(payloads.map((payload) => ({ payload }))));
   const sizes = [...validBytes, ...invalidBytes].map((b) => b.length);
   const headers = { 'content-type': 'application/json' };
 
@@ -398,7 +398,7 @@ export async function benchGateway(runs = 30): Promise<string> {
     const invalidBody = batchBody(invalid);
 
     // The contenders, each doing exactly one batch or one message.
-    const gatewayBatch = (one: string, body: string, size: number, status: 'routed' | 'dead-lettered' = 'routed') => () => batchAll(`${one}/batch`, body, status, size);
+    const gatewayBatch = (one: string, body: string | Buffer, size: number, status: 'routed' | 'dead-lettered' = 'routed') => () => batchAll(`${one}/batch`, body, status, size);
     const kafkaBatch = (size: number) => {
       const messages = validBytes.slice(0, size).map((value) => ({ value, headers }));
       return () => producer.send({ topic: bareTopic, acks: -1, messages });
@@ -411,7 +411,7 @@ export async function benchGateway(runs = 30): Promise<string> {
       };
     };
     const echoPost = (body: string | Buffer) => () => expectStatus(echo, body, 202);
-    const minimalBatch = (body: string, size: number) => () => batchAll(minimal, body, 'routed', size);
+    const minimalBatch = (body: string | Buffer, size: number) => () => batchAll(minimal, body, 'routed', size);
     const kafkaSingle = (i: number) => producer.send({ topic: bareTopic, acks: -1, messages: [{ value: pick(i), headers }] });
     const rabbitSingle = async (i: number) => {
       confirm.sendToQueue(bareQueue, pick(i), { persistent: true, contentType: 'application/json' });
@@ -591,10 +591,10 @@ export async function benchGateway(runs = 30): Promise<string> {
       '',
       '- `herald serve` (built dist/, its own process, embedded storage, HERALD_LOG_LEVEL=info as in production: one log line per request) with Kafka at 127.0.0.1:9092 and RabbitMQ at 127.0.0.1:5672. The bare clients run in the benchmark process against the same brokers in the same run.',
       `- Fixture contract (in bench/gateway.ts): one Kafka channel (topic of ${PARTITIONS} partitions, replication 1) and one RabbitMQ \`is: queue\` channel, both with one message whose payload schema has 18 properties (formats uuid, email, date-time, ipv4, uri; patterns, enums, minimums, a nested array of objects, additionalProperties: false). Messages are ${Math.min(...sizes) === Math.max(...sizes) ? sizes[0] : `${Math.min(...sizes)}-${Math.max(...sizes)}`} bytes of compact JSON; the invalid ones break 4 rules. Per-run topics and queues, deleted at the end.`,
-      `- Client: Node's global fetch (keep-alive), one request at a time; bodies built before timing. Gateway, baseline and the HTTP-alone reference take turns batch by batch (or message by message), after a common warm-up (${WARM_BATCHES} batches and ${WARM_SINGLES} single messages on every path) and 3 batches or 50 messages more per table.`,
+      `- Client: Node's global fetch (keep-alive), one request at a time; bodies built (as bytes) before timing. Gateway, baseline and the HTTP-alone reference take turns batch by batch (or message by message), after a common warm-up (${WARM_BATCHES} batches and ${WARM_SINGLES} single messages on every path) and 3 batches or 50 messages more per table.`,
       '- Kafka baseline: kafkajs producer, idempotent: true, maxInFlightRequests: 1 (as Herald\'s), `send({topic, acks: -1, messages})` of the same bytes with the same content-type header and the same batch size, to its own topic of as many partitions.',
       '- RabbitMQ baseline: amqplib confirm channel, `sendToQueue(..., {persistent: true})` per message, then `waitForConfirms()` once per batch (or per message), to its own durable queue. Herald publishes persistent and mandatory on its confirm channel.',
-      '- HTTP alone: the same body POSTed to a bare Hono route on @hono/node-server (own process) that reads it and answers 202: the cost of the HTTP hop the bare clients do not make.',
+      '- HTTP alone: the same body POSTed to a bare Hono route on @hono/node-server (own process) that reads its bytes and answers 202: the cost of the HTTP hop the bare clients do not make.',
       '- Minimal gateway: a bare Hono route in that same process that does the least a validating gateway can with the declared stack, written plainly: `JSON.parse(await c.req.text())`, Ajv (same options and schema) on each payload, `JSON.stringify` of each valid one, one kafkajs `send()` with the bare producer\'s settings to its own topic, a status per message. No dead-letter queue, idempotency, metrics, logging or deadlines.',
       '- Throughput: the messages of all timed batches over their total time; every gateway batch answer is checked (every result `routed`, or `dead-lettered` for the invalid batches).',
       `- Validation: in process, no HTTP, no broker. judge() on the Route that routingTable() builds from ingest() of the same contract, as tsc built it (dist/, what \`herald serve\` runs), against \`new Ajv({allErrors: true})\` + ajv-formats compiled once on the same payload schema; both include JSON.parse of the same bytes. ${validations.toLocaleString('en-US')} calls each in 10 alternating blocks after ${VALIDATION_WARMUP.toLocaleString('en-US')} warm-up calls each. src/ through tsx is shown too: esbuild's keepNames adds a \`__name\` call per closure judge() creates.`,
