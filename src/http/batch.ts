@@ -21,22 +21,18 @@ export function readBatch(bytes: Buffer, contentType: string | undefined, max: n
 }
 
 /** A parsed envelope, with where its payload's bytes are when they could be found. */
-type Item = { value: unknown; payload?: Span };
+type Item = { value: unknown; payload?: Span | undefined };
 type Span = [start: number, end: number];
 
 function arrayItems(bytes: Buffer, start: number): (Item | HeraldError)[] {
   // Element by element: JSON.parse of many small strings is much faster than of one big one,
   // which V8 allocates (and collects) in its large-object space. The whole text is parsed
   // only to say what is wrong with a batch that is not a well-formed array.
-  const scanner = new Scanner(bytes);
-  const elements = scanner.elements(start);
+  const elements = new Scanner(bytes).elements(start);
   if (elements) {
     try {
-      return elements.map(([from, to]) => {
-        const value: unknown = JSON.parse(bytes.toString('utf8', from, to));
-        const payload = bytes[from] === 0x7b ? scanner.member(from, 'payload') : undefined;
-        return { value, ...(payload ? { payload } : {}) };
-      });
+      // The spans hold once JSON.parse has accepted each element and the scanner its separators.
+      return elements.map((e) => ({ value: JSON.parse(bytes.toString('utf8', e.start, e.end)) as unknown, payload: e.payload }));
     } catch {
       // the whole text says where
     }
@@ -63,8 +59,7 @@ function ndjsonItems(bytes: Buffer, start: number): (Item | HeraldError)[] {
     if (begin < to) {
       try {
         const value: unknown = JSON.parse(bytes.toString('utf8', begin, to));
-        const payload = bytes[begin] === 0x7b ? scanner.member(begin, 'payload') : undefined;
-        items.push({ value, ...(payload ? { payload } : {}) });
+        items.push({ value, payload: bytes[begin] === 0x7b ? scanner.object(begin).payload : undefined });
       } catch (err) {
         items.push(new HeraldError('bad-request', `Line ${line} is not JSON: ${(err as Error).message}.`));
       }
@@ -91,11 +86,14 @@ function envelope(item: unknown, span: Span | undefined, bytes: Buffer, index: n
   for (const k of ['message', 'key', 'idempotencyKey'] as const) if (k in e && typeof e[k] !== 'string') return bad(`${k} must be a string.`);
   for (const k of ['headers', 'parameters'] as const) if (k in e && (!e[k] || typeof e[k] !== 'object' || Array.isArray(e[k]))) return bad(`${k} must be an object.`);
   const req: PublishRequest = {
-    ...base,
+    contract: base.contract,
+    channel: base.channel,
+    parameters: base.parameters,
     body: !hasPayload ? Buffer.from(e.payloadText as string) : span ? bytes.subarray(span[0], span[1]) : Buffer.from(JSON.stringify(e.payload)),
-    // Already parsed with the batch: judging need not parse the bytes again.
-    ...(hasPayload ? { parsed: { value: e.payload } } : {}),
   };
+  if (base.version !== undefined) req.version = base.version;
+  // Already parsed with the batch: judging need not parse the bytes again.
+  if (hasPayload) req.parsed = { value: e.payload };
   if (e.parameters !== undefined) {
     const parameters = { ...base.parameters };
     for (const [k, v] of Object.entries(e.parameters as Record<string, unknown>)) parameters[k] = String(v);
@@ -110,52 +108,66 @@ function envelope(item: unknown, span: Span | undefined, bytes: Buffer, index: n
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const PAYLOAD = Buffer.from('payload');
+
+/** An element of the array: where it is, and where its `payload` member's value is. */
+type Element = { start: number; end: number; payload: Span | undefined };
 
 /**
- * Finds values in JSON bytes that JSON.parse has already accepted, so it checks nothing and
- * builds nothing: it only skips strings and nesting to find where a member's value starts and
- * ends. A key written with escapes is not recognized; its envelope falls back to serializing.
+ * Finds where elements and members are in JSON bytes without building anything: it skips
+ * strings and nesting, and checks only the separators between elements. Whatever it finds in
+ * an element holds once JSON.parse has accepted that element; until then it only guards its
+ * bounds (-1: the bytes ended, or are not what JSON would have there).
  */
 class Scanner {
   constructor(private readonly b: Buffer) {}
 
-  /**
-   * The span of each element of the array starting at `from`, or undefined when the bytes are
-   * not an array of that shape (the elements themselves are left to JSON.parse).
-   */
-  elements(from: number): Span[] | undefined {
+  /** The elements of the array starting at `from`, or undefined when the bytes are not an array. */
+  elements(from: number): Element[] | undefined {
     const b = this.b;
-    const spans: Span[] = [];
+    const out: Element[] = [];
     let i = this.skipSpace(from);
     if (b[i] !== 0x5b) return undefined;
     i = this.skipSpace(i + 1);
     if (b[i] !== 0x5d) {
       for (;;) {
-        const end = this.skipValue(i);
-        if (end < 0) return undefined;
-        spans.push([i, end]);
-        i = this.skipSpace(end);
+        const element = b[i] === 0x7b ? this.object(i) : { end: this.skipValue(i), payload: undefined };
+        if (element.end < 0) return undefined;
+        out.push({ start: i, end: element.end, payload: element.payload });
+        i = this.skipSpace(element.end);
         if (b[i] !== 0x2c) break;
         i = this.skipSpace(i + 1);
       }
     }
-    return b[i] === 0x5d && this.skipSpace(i + 1) === b.length ? spans : undefined;
+    return b[i] === 0x5d && this.skipSpace(i + 1) === b.length ? out : undefined;
   }
 
-  /** The span of the last member named `name` of the object at `from` (the one JSON.parse keeps). */
-  member(from: number, name: string): Span | undefined {
-    let found: Span | undefined;
+  /**
+   * The end of the object at `from`, and the span of its last `payload` member (the one
+   * JSON.parse keeps). Keys written with escapes are not decoded: after one, a `payload`
+   * found earlier is forgotten (the escaped key may be "payload" too) and, unless another
+   * comes, the envelope's payload is serialized again.
+   */
+  object(from: number): { end: number; payload: Span | undefined } {
+    const b = this.b;
+    let payload: Span | undefined;
     let i = this.skipSpace(from + 1);
-    if (this.b[i] === 0x7d) return undefined;
+    if (b[i] === 0x7d) return { end: i + 1, payload };
     for (;;) {
+      if (b[i] !== QUOTE) return { end: -1, payload };
       const keyEnd = this.skipString(i);
-      const key = this.b.toString('latin1', i + 1, keyEnd - 1);
-      const value = this.skipSpace(this.skipSpace(keyEnd) + 1);
+      if (keyEnd < 0) return { end: -1, payload };
+      const colon = this.skipSpace(keyEnd);
+      if (b[colon] !== 0x3a) return { end: -1, payload };
+      const value = this.skipSpace(colon + 1);
       const end = this.skipValue(value);
-      if (key === name) found = [value, end];
-      else if (key.includes('\\') && JSON.parse(`"${key}"`) === name) found = undefined;
+      if (end < 0) return { end: -1, payload };
+      const key = b.subarray(i + 1, keyEnd - 1);
+      if (key.equals(PAYLOAD)) payload = [value, end];
+      else if (key.includes(BACKSLASH)) payload = undefined;
       i = this.skipSpace(end);
-      if (this.b[i] !== 0x2c) return found; // '}'
+      if (b[i] === 0x7d) return { end: i + 1, payload };
+      if (b[i] !== 0x2c) return { end: -1, payload };
       i = this.skipSpace(i + 1);
     }
   }
@@ -166,20 +178,18 @@ class Scanner {
     return i;
   }
 
-  /** Past the closing quote of the string opening at i; -1 when it is not closed. */
+  /** Past the closing quote of the string opening at i. */
   private skipString(i: number): number {
     const b = this.b;
-    for (let from = i + 1; ; ) {
-      const quote = b.indexOf(QUOTE, from);
-      if (quote < 0) return -1;
-      let backslashes = 0;
-      while (b[quote - 1 - backslashes] === BACKSLASH) backslashes++;
-      if (backslashes % 2 === 0) return quote + 1;
-      from = quote + 1;
+    for (i++; i < b.length; i++) {
+      const c = b[i];
+      if (c === QUOTE) return i + 1;
+      if (c === BACKSLASH) i++;
     }
+    return -1;
   }
 
-  /** Past the value starting at i; -1 when it does not end. */
+  /** Past the value starting at i. */
   private skipValue(i: number): number {
     const b = this.b;
     const c = b[i];
