@@ -81,6 +81,32 @@ describe('payload bytes', () => {
 });
 
 describe('a batch that is not a JSON array', () => {
+  it('is refused exactly when JSON.parse refuses it, whatever the damage (property)', () => {
+    const text = JSON.stringify([{ payload: { a: [1, 'x"]}', { b: null }] }, message: 'M' }, { payload: 'q\\"' }, { payloadText: '{' }]);
+    const damage = fc.record({ at: fc.nat(text.length), cut: fc.nat(3), insert: fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', 'x', '1') });
+    fc.assert(
+      fc.property(damage, ({ at, cut, insert }) => {
+        const broken = text.slice(0, at) + insert + text.slice(at + cut);
+        let whole: unknown;
+        try {
+          whole = JSON.parse(broken);
+        } catch {
+          expect(() => read(broken)).toThrow(/^The batch must be a JSON array of envelopes/);
+          return;
+        }
+        if (!Array.isArray(whole)) return void expect(() => read(broken)).toThrow(/must be a JSON array/);
+        const out = read(broken);
+        expect(out).toHaveLength(whole.length);
+        for (const [i, r] of out.entries()) {
+          const e = whole[i] as Record<string, unknown>;
+          if (r instanceof HeraldError) continue;
+          if ('payload' in e) expect(JSON.parse(r.body.toString())).toEqual(e.payload);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it.each([
     ['an unterminated string', '[{"payload": "abc}]', /not valid JSON|Unterminated string/],
     ['a trailing comma', '[{"payload": 1},]', /JSON/],
