@@ -25,9 +25,9 @@ type Item = { value: unknown; payload?: Span | undefined };
 type Span = [start: number, end: number];
 
 function arrayItems(bytes: Buffer, start: number): (Item | HeraldError)[] {
-  // Element by element: JSON.parse of many small strings is much faster than of one big one,
-  // which V8 allocates (and collects) in its large-object space. The whole text is parsed
-  // only to say what is wrong with a batch that is not a well-formed array.
+  // Element by element: one string of a large body costs several times what parsing it does
+  // (V8 allocates and collects it in its large-object space); small strings are cheap. The
+  // whole text is parsed only to say what is wrong with a batch that is not a well-formed array.
   const elements = new Scanner(bytes).elements(start);
   if (elements) {
     try {
