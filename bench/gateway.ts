@@ -27,7 +27,7 @@ const KAFKA_CHANNEL = 'kafkaOrders';
 const RABBIT_CHANNEL = 'rabbitOrders';
 
 /** The benchmark's contract: one Kafka channel, one RabbitMQ queue channel, one ~1 KB message. */
-export function contractYaml(prefix: string): string {
+function contractYaml(prefix: string): string {
   return `asyncapi: 3.0.0
 info:
   title: Gateway benchmark
@@ -127,7 +127,7 @@ components:
 const TARGET_BYTES = 1024;
 
 /** A valid OrderPlaced of exactly TARGET_BYTES bytes of compact JSON (the note pads it). */
-export function validPayload(i: number): Record<string, unknown> {
+function validPayload(i: number): Record<string, unknown> {
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
   const uuid = (n: number) => `${hex(n, 8)}-${hex(n >>> 3, 4)}-4${hex(n, 3)}-8${hex(n >>> 5, 3)}-${hex(n * 7919, 12)}`;
   const p: Record<string, unknown> = {
@@ -194,7 +194,7 @@ async function built(): Promise<{ ingest: typeof srcIngest.ingest; judge: typeof
  * with the declared stack, written as plainly as it gets: JSON.parse the batch, check each
  * payload with a compiled Ajv validator, send the valid ones with one kafkajs send() (the
  * same producer settings as the bare one) and answer a status per message. No DLQ, no
- * idempotency, no metrics: the ceiling for the gateway on this machine.
+ * idempotency, no metrics: a reference for what the gateway's own machinery costs.
  */
 const BARE_HTTP = `
 import { createRequire } from 'node:module';
@@ -229,7 +229,7 @@ const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info
 server.keepAliveTimeout = 65000;
 `;
 
-export async function startBareHttp(env: { schema: object; topic: string }): Promise<{ echo: string; gateway: string; stop(): Promise<void> }> {
+async function startBareHttp(env: { schema: object; topic: string }): Promise<{ echo: string; gateway: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_HTTP], {
     env: { ...process.env, BARE_SCHEMA: JSON.stringify(env.schema), BARE_TOPIC: env.topic, BARE_BROKERS: KAFKA_BROKERS.join(',') },
     stdio: ['ignore', 'pipe', 'inherit'],
