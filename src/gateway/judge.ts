@@ -41,7 +41,7 @@ export function judge(route: Route, input: Incoming): Judgement {
   if (!Array.isArray(candidates)) return candidates;
 
   const parameterErrors: MessageError[] = [];
-  const values = route.fixed ? undefined : parameterValues(route, input.parameters, parameterErrors);
+  const destination = route.fixed ?? destinationFrom(route, input.parameters, parameterErrors);
   let parsed: { value: unknown } | { error: string } | undefined = input.parsed;
   const payloadOf = () => (parsed ??= parseJson(input.body));
 
@@ -65,7 +65,7 @@ export function judge(route: Route, input: Incoming): Judgement {
       return {
         ok: true,
         message,
-        destination: route.fixed ?? destinationOf(route, values!),
+        destination: destination!,
         ...(key !== undefined ? { key } : {}),
         ...(message.unvalidated ? { unvalidated: message.unvalidated } : {}),
       };
@@ -87,27 +87,31 @@ function chooseCandidates(route: Route, wanted: string | undefined): RouteMessag
   return { ok: false, reason: 'unknown-message', errors: [{ in: 'message', pointer: '', message: `Channel "${route.channel}" has no message "${wanted}"; it has: ${known}.` }] };
 }
 
-/** Caller values, then defaults, checked against their schemas; the resolved name must be a legal destination. */
-function parameterValues(route: Route, given: Record<string, string>, errors: MessageError[]): Record<string, string> {
+/**
+ * The destination from caller values, then defaults, each checked against its schema; the
+ * resolved name must be a legal destination. Undefined when `errors` got any.
+ */
+function destinationFrom(route: Route, given: Record<string, string>, errors: MessageError[]): Destination | undefined {
   const values: Record<string, string> = {};
-  const template = destinationTemplate(route);
   for (const name of route.placeholders) {
     const p = route.parameters.find((x) => x.name === name);
     const value = given[name] ?? p?.default;
     if (value === undefined) {
-      errors.push({ in: 'parameters', pointer: `/${name}`, message: `Channel parameter "${name}" is missing; the address ${template} needs it.` });
+      errors.push({ in: 'parameters', pointer: `/${name}`, message: `Channel parameter "${name}" is missing; the address ${destinationTemplate(route)} needs it.` });
       continue;
     }
     if (p) errors.push(...runLoose(p.check, value, 'parameters').map((e) => ({ ...e, pointer: `/${name}${e.pointer}` })));
     values[name] = value;
   }
-  if (errors.length === 0) {
-    const d = destinationOf(route, values);
-    const name = d.broker === 'kafka' ? d.topic : d.routingKey;
-    const legal = d.broker === 'kafka' ? KAFKA_TOPIC.test(name) : Buffer.byteLength(name) <= 255;
-    if (!legal) errors.push({ in: 'parameters', pointer: '', message: `The parameters make "${name}", which is not a legal ${d.broker === 'kafka' ? 'Kafka topic' : 'RabbitMQ routing key'}.` });
+  if (errors.length > 0) return undefined;
+  const d = destinationOf(route, values);
+  const name = d.broker === 'kafka' ? d.topic : d.routingKey;
+  const legal = d.broker === 'kafka' ? KAFKA_TOPIC.test(name) : Buffer.byteLength(name) <= 255;
+  if (!legal) {
+    errors.push({ in: 'parameters', pointer: '', message: `The parameters make "${name}", which is not a legal ${d.broker === 'kafka' ? 'Kafka topic' : 'RabbitMQ routing key'}.` });
+    return undefined;
   }
-  return values;
+  return d;
 }
 
 function parseJson(body: Buffer): { value: unknown } | { error: string } {
