@@ -10,7 +10,7 @@ import { Parser } from '@asyncapi/parser';
 import { stringify } from 'yaml';
 import { checkCompatibility, type Earlier } from '../src/compat/verdict.js';
 import type { Mode } from '../src/compat/types.js';
-import { ingest } from '../src/contracts/ingest.js';
+import { DEFAULT_LIMITS, ingest } from '../src/contracts/ingest.js';
 import { measure, ms, table } from './stats.js';
 
 /** An AsyncAPI 3 document with one channel whose payload has `size` properties; each version describes one of them differently. */
@@ -27,7 +27,7 @@ function document(size: number, version: number): string {
 }
 
 async function version(text: string, n: number): Promise<Earlier> {
-  const d = await ingest(text, 'yaml', { maxYamlAliases: 100, maxDepth: 128, maxRefNodes: 10_000_000 });
+  const d = await ingest(text, 'yaml', { ...DEFAULT_LIMITS, maxRefNodes: 10_000_000 });
   return { document: d.document, contract: d.contract, version: n };
 }
 

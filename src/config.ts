@@ -2,6 +2,7 @@
  * Herald's configuration: command-line flags over `HERALD_*` environment variables over
  * defaults. Broker and database addresses come only from here, never from a document.
  */
+import { availableParallelism } from 'node:os';
 import { HeraldError } from './errors.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './contracts/ingest.js';
 
@@ -9,6 +10,31 @@ export interface Limits extends IngestLimits {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
 }
+
+/** The compatibility engine's work budget and the size of its answers. */
+export interface CompatLimits {
+  /** Most comparison steps one check may take before it answers "too complex to judge". */
+  maxSteps: number;
+  /** Most milliseconds one check may take, likewise. */
+  maxMs: number;
+  /** Most changes a report lists; the verdict still counts every change. */
+  maxChanges: number;
+}
+
+/** Where documents are parsed and compared: worker threads, so that no request blocks another. */
+export interface WorkerSettings {
+  /** Worker threads for parsing, validating and comparing documents. */
+  threads: number;
+  /** Tasks that may wait for a free thread; beyond it, requests answer 503. */
+  maxQueue: number;
+  /** Heap of each worker (MiB): a document that needs more fails alone, not the server. */
+  maxHeapMb: number;
+  /** A task still running after this is stopped (its thread replaced) and answered 422. */
+  timeoutMs: number;
+}
+
+/** Regular expression dialect of schema patterns (docs/security.md). */
+export type PatternDialect = 're2' | 'ecmascript';
 
 export interface HeraldConfig {
   host: string;
@@ -21,6 +47,12 @@ export interface HeraldConfig {
   /** Require a read-scoped token for reads as well (only with an admin token). */
   readAuth: boolean;
   limits: Limits;
+  compat: CompatLimits;
+  workers: WorkerSettings;
+  /** re2 (default): linear-time matching, patterns RE2 cannot run are refused. ecmascript: those run on backtracking RegExp. */
+  patternDialect: PatternDialect;
+  /** With an admin token, /metrics needs a read token unless this is set. */
+  metricsPublic: boolean;
   logLevel: string;
   /** How long shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
@@ -36,11 +68,17 @@ export interface GatewayConfig {
   publishTimeoutMs: number;
   idempotencyWindowMs: number;
   idempotencyMaxKeys: number;
+  /** Memory the idempotency store may hold (answers are kept compact), oldest evicted first. */
+  idempotencyMaxBytes: number;
   dlqErrorMaxBytes: number;
   maxBatch: number;
+  /** Deepest nesting of a message payload or headers; deeper is dead-lettered as malformed. */
+  maxMessageDepth: number;
   /** Standalone gateway: how often it looks for a new latest version of a contract. */
   refreshMs: number;
 }
+
+export const DEFAULT_COMPAT: CompatLimits = { maxSteps: 2_000_000, maxMs: 10_000, maxChanges: 1000 };
 
 export type ConfigFlags = Partial<Pick<HeraldConfig, 'host' | 'port' | 'dataDir' | 'databaseUrl'>>;
 
@@ -52,6 +90,7 @@ export const DEFAULTS = {
 } as const;
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  const maxBodyBytes = int(env, 'HERALD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1);
   const config: HeraldConfig = {
     host: flags.host ?? env.HERALD_HOST ?? DEFAULTS.host,
     port: flags.port ?? int(env, 'HERALD_PORT', DEFAULTS.port, 0),
@@ -60,11 +99,26 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     adminToken: env.HERALD_ADMIN_TOKEN || undefined,
     readAuth: bool(env, 'HERALD_READ_AUTH'),
     limits: {
-      maxBodyBytes: int(env, 'HERALD_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1),
+      maxBodyBytes,
       maxYamlAliases: int(env, 'HERALD_MAX_YAML_ALIASES', DEFAULT_LIMITS.maxYamlAliases, 0),
+      // Aliases and JSON's quoting make a document larger as data than as text, but only a few times.
+      maxDocumentBytes: int(env, 'HERALD_MAX_DOCUMENT_BYTES', 4 * maxBodyBytes, 1),
       maxDepth: int(env, 'HERALD_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1),
       maxRefNodes: int(env, 'HERALD_MAX_REF_NODES', DEFAULT_LIMITS.maxRefNodes, 1),
     },
+    compat: {
+      maxSteps: int(env, 'HERALD_COMPAT_MAX_STEPS', DEFAULT_COMPAT.maxSteps, 1),
+      maxMs: int(env, 'HERALD_COMPAT_MAX_MS', DEFAULT_COMPAT.maxMs, 1),
+      maxChanges: int(env, 'HERALD_MAX_REPORT_CHANGES', DEFAULT_COMPAT.maxChanges, 1),
+    },
+    workers: {
+      threads: int(env, 'HERALD_WORKERS', Math.max(1, Math.min(4, availableParallelism() - 1)), 1),
+      maxQueue: int(env, 'HERALD_WORKER_QUEUE', 64, 0),
+      maxHeapMb: int(env, 'HERALD_WORKER_HEAP_MB', 1024, 64),
+      timeoutMs: int(env, 'HERALD_WORKER_TIMEOUT_MS', 30_000, 100),
+    },
+    patternDialect: oneOf(env, 'HERALD_PATTERN_DIALECT', ['re2', 'ecmascript'] as const, 're2'),
+    metricsPublic: bool(env, 'HERALD_METRICS_PUBLIC'),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
     shutdownTimeoutMs: int(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     gateway: gatewayConfig(env),
@@ -90,8 +144,10 @@ export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConf
     publishTimeoutMs: int(env, 'HERALD_PUBLISH_TIMEOUT_MS', 10_000, 1),
     idempotencyWindowMs: int(env, 'HERALD_IDEMPOTENCY_WINDOW_MS', 24 * 60 * 60 * 1000, 1),
     idempotencyMaxKeys: int(env, 'HERALD_IDEMPOTENCY_MAX_KEYS', 1_000_000, 1),
+    idempotencyMaxBytes: int(env, 'HERALD_IDEMPOTENCY_MAX_BYTES', 64 * 1024 * 1024, 1024),
     dlqErrorMaxBytes: int(env, 'HERALD_DLQ_ERROR_MAX_BYTES', 8192, 256),
     maxBatch: int(env, 'HERALD_BATCH_MAX_MESSAGES', 1000, 1),
+    maxMessageDepth: int(env, 'HERALD_MESSAGE_MAX_DEPTH', 128, 1),
     refreshMs: int(env, 'HERALD_GATEWAY_REFRESH_MS', 2000, 0),
   };
 }
@@ -107,6 +163,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw usage(`${name} must be an integer of at least ${min}, not "${raw}".`);
   return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw usage(`${name} must be one of ${allowed.join(', ')}, not "${raw}".`);
+  return raw as T;
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string): boolean {

@@ -38,3 +38,9 @@ function rephrase(c: Change, dropped: Direction): string {
 }
 
 export const q = (value: unknown) => JSON.stringify(value);
+
+/** Values for a message: the first few, then how many more (an enum may hold thousands). */
+export function list(values: readonly unknown[], shown = 10): string {
+  const head = values.slice(0, shown).map(q).join(', ');
+  return values.length > shown ? `${head} and ${values.length - shown} more` : head;
+}

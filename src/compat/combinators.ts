@@ -10,7 +10,7 @@
 import { appendPointer } from '../contracts/pointer.js';
 import { change, only } from './change.js';
 import { finish, kw, nodeAt, type Part, type SchemaNode } from './node.js';
-import { accepts, admitted, finiteValues, type Comparer } from './schemas.js';
+import type { Comparer } from './schemas.js';
 import type { Change } from './types.js';
 
 type Combinator = 'anyOf' | 'oneOf';
@@ -62,7 +62,7 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
     if (scores[j] === 0) return;
     const y = b.branches[j];
     // A counterpart that provably shares no message is no counterpart: the alternative is gone.
-    if (!y || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(x.node, y.node, 3)) {
+    if (!y || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(cmp, x.node, y.node, 3)) {
       out.push(change('SUM_TYPE_NARROWED', ['BACKWARD'], x.path, b.path, `Alternative ${i} of the old schema has no counterpart in the new one`));
     } else {
       out.push(...only(diffs[i]![j]!, 'BACKWARD'));
@@ -73,7 +73,7 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
     const i = scores.indexOf(Math.min(...scores));
     if (scores[i] === 0) return;
     const x = a.branches[i];
-    if (!x || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(x.node, y.node, 3)) {
+    if (!x || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(cmp, x.node, y.node, 3)) {
       out.push(change('SUM_TYPE_EXTENDED', ['FORWARD'], a.path, y.path, `Alternative ${j} of the new schema admits messages no old alternative admits`));
     } else {
       out.push(...only(diffs[i]![j]!, 'FORWARD'));
@@ -87,7 +87,7 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
   // Each new alternative inside its own old one (and the reverse): matchings that keep oneOf's "exactly one" intact.
   const intoOld = injective(b.branches.length, a.branches.length, (j, i) => count(diffs[i]![j]!, 'FORWARD') === 0);
   const intoNew = injective(a.branches.length, b.branches.length, (i, j) => count(diffs[i]![j]!, 'BACKWARD') === 0);
-  out.push(...exclusivity(a.combinator, b.combinator, a.branches, b.branches, a.path, b.path, intoOld, intoNew));
+  out.push(...exclusivity(cmp, a.combinator, b.combinator, a.branches, b.branches, a.path, b.path, intoOld, intoNew));
   return dedupe(out);
 }
 
@@ -97,13 +97,13 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
  * different old one (then the old message would have matched two old ones). Likewise the
  * other way round.
  */
-function exclusivity(oc: Combinator | undefined, nc: Combinator | undefined, ob: Branch[], nb: Branch[], oPath: string, nPath: string, intoOld: boolean, intoNew: boolean): Change[] {
+function exclusivity(cmp: Comparer, oc: Combinator | undefined, nc: Combinator | undefined, ob: Branch[], nb: Branch[], oPath: string, nPath: string, intoOld: boolean, intoNew: boolean): Change[] {
   const out: Change[] = [];
-  if (nc === 'oneOf' && !(oc === 'oneOf' && intoOld) && !pairwiseDisjoint(nb)) {
+  if (nc === 'oneOf' && !(oc === 'oneOf' && intoOld) && !pairwiseDisjoint(cmp, nb)) {
     out.push(change('ONE_OF_OVERLAP_POSSIBLE', ['BACKWARD'], oPath, nPath, 'The new oneOf alternatives may overlap, and oneOf rejects a message that matches two of them'));
   }
   if (oc === 'oneOf' && !(nc === 'oneOf' && intoNew)) {
-    const disjoint = pairwiseDisjoint(ob);
+    const disjoint = pairwiseDisjoint(cmp, ob);
     if (nc !== 'oneOf') {
       out.push(change(disjoint ? 'COMBINED_TYPE_EXTENDED' : 'COMBINED_TYPE_CHANGED', disjoint ? [] : ['FORWARD'], oPath, nPath, `oneOf became ${nc ?? 'a single schema'}${disjoint ? '; its alternatives never overlap, so nothing changes' : ', which accepts messages matching several alternatives that the old oneOf rejects'}`));
     } else if (!disjoint) {
@@ -131,19 +131,21 @@ function injective(from: number, to: number, fits: (f: number, t: number) => boo
   return true;
 }
 
-function pairwiseDisjoint(list: Branch[]): boolean {
-  for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) if (!disjoint(list[i]!.node, list[j]!.node, 3)) return false;
+function pairwiseDisjoint(cmp: Comparer, list: Branch[]): boolean {
+  for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) if (!disjoint(cmp, list[i]!.node, list[j]!.node, 3)) return false;
   return true;
 }
 
 /** Whether no message matches both: by type, by finite values, or by a required property that differs. */
-export function disjoint(a: SchemaNode, b: SchemaNode, depth: number): boolean {
+export function disjoint(cmp: Comparer, a: SchemaNode, b: SchemaNode, depth: number): boolean {
   if (a.never || b.never) return true;
-  if ((admitted(a) & admitted(b)) === 0) return true;
-  const va = finiteValues(a);
-  if (va && va.every((v) => !accepts(b, v))) return true;
-  const vb = finiteValues(b);
-  if (vb && vb.every((v) => !accepts(a, v))) return true;
+  cmp.budget.spend(1, a.parts[0]?.ptr ?? '', b.parts[0]?.ptr ?? '');
+  const { facts } = cmp;
+  if ((facts.admitted(a) & facts.admitted(b)) === 0) return true;
+  const va = facts.finiteValues(a);
+  if (va && va.every((v) => !facts.accepts(b, v))) return true;
+  const vb = facts.finiteValues(b);
+  if (vb && vb.every((v) => !facts.accepts(a, v))) return true;
   if (depth === 0) return false;
   const requiredProps = (node: SchemaNode) => {
     const required = new Set(node.parts.flatMap((p) => (Array.isArray(kw(p, 'required')) ? (kw(p, 'required') as string[]) : [])));
@@ -163,7 +165,7 @@ export function disjoint(a: SchemaNode, b: SchemaNode, depth: number): boolean {
     if (!other) continue;
     const x = nodeAtAll(a.doc, ptrs);
     const y = nodeAtAll(b.doc, other);
-    if (disjoint(x, y, depth - 1)) return true;
+    if (disjoint(cmp, x, y, depth - 1)) return true;
   }
   return false;
 }

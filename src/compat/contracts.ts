@@ -11,8 +11,9 @@ import { resolvePointer } from '../contracts/refs.js';
 import { BOTH, type Change, type Direction, type Policy, type Scope } from './types.js';
 import { change, dirs, q } from './change.js';
 import type { Kind } from './kinds.js';
-import type { Loc } from './node.js';
-import { compareSchemas } from './schemas.js';
+import { Budget, unlimited } from './budget.js';
+import { nodeAt } from './node.js';
+import { Comparer } from './schemas.js';
 
 /** A version as the engine needs it: the document (for schema places) and its model. */
 export interface ContractVersion {
@@ -20,15 +21,23 @@ export interface ContractVersion {
   contract: Contract;
 }
 
-export function compareContracts(old: ContractVersion, neu: ContractVersion, policy: Policy): Change[] {
-  return [...channels(old, neu, policy), ...operations(old.contract, neu.contract)];
+/** What one comparison of two versions shares: its budget, and one comparer for schemas in the documents. */
+interface Session {
+  policy: Policy;
+  budget: Budget;
+  inDocuments: Comparer;
+}
+
+export function compareContracts(old: ContractVersion, neu: ContractVersion, policy: Policy, budget: Budget = unlimited()): Change[] {
+  const session: Session = { policy, budget, inDocuments: new Comparer(policy, old.document, neu.document, budget) };
+  return [...channels(old, neu, session), ...operations(old.contract, neu.contract)];
 }
 
 const scoped = (changes: Change[], scope: Scope) => changes.map((c) => ({ ...c, scope: { ...scope, ...c.scope } }));
 
 const byId = <T extends { id: string }>(list: T[]) => new Map(list.map((x) => [x.id, x]));
 
-function channels(old: ContractVersion, neu: ContractVersion, policy: Policy): Change[] {
+function channels(old: ContractVersion, neu: ContractVersion, session: Session): Change[] {
   const out: Change[] = [];
   const a = byId(old.contract.channels);
   const b = byId(neu.contract.channels);
@@ -41,9 +50,10 @@ function channels(old: ContractVersion, neu: ContractVersion, policy: Policy): C
     if (x.address !== y.address) {
       out.push({ ...change('CHANNEL_ADDRESS_CHANGED', BOTH, appendPointer(x.pointer, 'address'), appendPointer(y.pointer, 'address'), `Channel ${q(id)} moved from ${q(x.address)} to ${q(y.address)}`), scope: { channel: id } });
     }
-    out.push(...scoped(parameters(old, neu, x, y, policy), { channel: id }));
+    session.budget.scope = { channel: id };
+    out.push(...scoped(parameters(old, neu, x, y, session), { channel: id }));
     out.push(...scoped(channelBindings(x, y), { channel: id }));
-    out.push(...messages(old, neu, x, y, policy));
+    out.push(...messages(old, neu, x, y, session));
   }
   for (const [id, y] of b) {
     if (!a.has(id)) out.push({ ...change('CHANNEL_ADDED', [], '/channels', y.pointer, `Channel ${q(id)} was added`), scope: { channel: id } });
@@ -53,7 +63,7 @@ function channels(old: ContractVersion, neu: ContractVersion, policy: Policy): C
 
 /** Where a schema is: in the document, or (merged from traits, or synthesized) on its own. */
 interface Placed {
-  loc: Loc;
+  loc: { doc: unknown; ptr: string };
   /** For a schema on its own: the document pointer its paths are shown under. */
   standalone?: string;
 }
@@ -64,12 +74,15 @@ function locate(version: ContractVersion, pointer: string | undefined, schema: J
   return { loc: { doc: schema, ptr: '' }, standalone: base };
 }
 
-function schemaChanges(old: Placed, neu: Placed, policy: Policy): Change[] {
+function schemaChanges(old: Placed, neu: Placed, session: Session): Change[] {
   const rebase = (path: string, placed: Placed) => (placed.standalone === undefined ? path : placed.standalone + path);
-  return compareSchemas(old.loc, neu.loc, policy).map((c) => ({ ...c, oldPath: rebase(c.oldPath, old), newPath: rebase(c.newPath, neu) }));
+  const inDocuments = old.standalone === undefined && neu.standalone === undefined;
+  const comparer = inDocuments ? session.inDocuments : new Comparer(session.policy, old.loc.doc, neu.loc.doc, session.budget);
+  const changes = comparer.node(nodeAt(old.loc), nodeAt(neu.loc), old.loc.ptr, neu.loc.ptr);
+  return inDocuments ? changes : changes.map((c) => ({ ...c, oldPath: rebase(c.oldPath, old), newPath: rebase(c.newPath, neu) }));
 }
 
-function parameters(old: ContractVersion, neu: ContractVersion, x: Channel, y: Channel, policy: Policy): Change[] {
+function parameters(old: ContractVersion, neu: ContractVersion, x: Channel, y: Channel, session: Session): Change[] {
   const out: Change[] = [];
   const b = new Map(y.parameters.map((p) => [p.name, p]));
   for (const p of x.parameters) {
@@ -82,12 +95,12 @@ function parameters(old: ContractVersion, neu: ContractVersion, x: Channel, y: C
     };
     const lo = locate(old, schemaOf(old, p.pointer), p.schema, p.pointer);
     const ln = locate(neu, schemaOf(neu, r.pointer), r.schema, r.pointer);
-    if (lo && ln) out.push(...schemaChanges(lo, ln, policy));
+    if (lo && ln) out.push(...schemaChanges(lo, ln, session));
   }
   return out;
 }
 
-function messages(old: ContractVersion, neu: ContractVersion, x: Channel, y: Channel, policy: Policy): Change[] {
+function messages(old: ContractVersion, neu: ContractVersion, x: Channel, y: Channel, session: Session): Change[] {
   const out: Change[] = [];
   const a = byId(x.messages);
   const b = byId(y.messages);
@@ -95,7 +108,10 @@ function messages(old: ContractVersion, neu: ContractVersion, x: Channel, y: Cha
     const r = b.get(id);
     const scope = { channel: x.id, message: id };
     if (!r) out.push({ ...change('MESSAGE_REMOVED', ['BACKWARD'], m.pointer, y.pointer, `Message ${q(id)} was removed from channel ${q(x.id)}`), scope });
-    else out.push(...scoped(message(old, neu, m, r, policy), scope));
+    else {
+      session.budget.scope = scope;
+      out.push(...scoped(message(old, neu, m, r, session), scope));
+    }
   }
   for (const [id, r] of b) {
     if (!a.has(id)) out.push({ ...change('MESSAGE_ADDED', ['FORWARD'], x.pointer, r.pointer, `Message ${q(id)} was added to channel ${q(y.id)}: new data there`), scope: { channel: y.id, message: id } });
@@ -103,7 +119,7 @@ function messages(old: ContractVersion, neu: ContractVersion, x: Channel, y: Cha
   return out;
 }
 
-function message(old: ContractVersion, neu: ContractVersion, m: Message, r: Message, policy: Policy): Change[] {
+function message(old: ContractVersion, neu: ContractVersion, m: Message, r: Message, session: Session): Change[] {
   const out: Change[] = [];
   for (const part of ['payload', 'headers'] as const) {
     const pointerKey = part === 'payload' ? 'payloadPointer' : 'headersPointer';
@@ -116,7 +132,7 @@ function message(old: ContractVersion, neu: ContractVersion, m: Message, r: Mess
       else if (canonicalJson(m.payload ?? null) !== canonicalJson(r.payload ?? null)) out.push(change('NON_JSON_SCHEMA_CHANGED', BOTH, oBase, nBase, `The ${m.schemaFormat} payload changed, and Herald compares JSON Schema only`));
       continue;
     }
-    if (lo && ln) out.push(...schemaChanges(lo, ln, policy));
+    if (lo && ln) out.push(...schemaChanges(lo, ln, session));
     else if (lo) out.push(change('SCHEMA_REMOVED', ['FORWARD'], oBase, r.pointer, `The ${part} schema was removed: any ${part} is accepted now`));
     else if (ln) out.push(change('SCHEMA_ADDED', ['BACKWARD'], m.pointer, nBase, `A ${part} schema was added where any ${part} was accepted`));
   }
@@ -133,7 +149,7 @@ function message(old: ContractVersion, neu: ContractVersion, m: Message, r: Mess
   const ka = m.bindings.kafka?.key as JsonSchema | undefined;
   const kb = r.bindings.kafka?.key as JsonSchema | undefined;
   const keyBase = (x: Message) => appendPointer(x.pointer, 'bindings', 'kafka', 'key');
-  if (ka !== undefined && kb !== undefined) out.push(...schemaChanges({ loc: { doc: ka, ptr: '' }, standalone: keyBase(m) }, { loc: { doc: kb, ptr: '' }, standalone: keyBase(r) }, policy));
+  if (ka !== undefined && kb !== undefined) out.push(...schemaChanges({ loc: { doc: ka, ptr: '' }, standalone: keyBase(m) }, { loc: { doc: kb, ptr: '' }, standalone: keyBase(r) }, session));
   else if (ka !== undefined) out.push(change('SCHEMA_REMOVED', ['FORWARD'], keyBase(m), r.pointer, 'The Kafka key schema was removed'));
   else if (kb !== undefined) out.push(change('SCHEMA_ADDED', ['BACKWARD'], m.pointer, keyBase(r), 'A Kafka key schema was added'));
   return out;

@@ -9,41 +9,88 @@
  */
 import { canonicalJson } from '../contracts/canonical.js';
 import { appendPointer } from '../contracts/pointer.js';
-import { ASSERTED_FORMATS, NUMBER_FORMATS, runtimeValidator } from '../contracts/validator.js';
+import { ASSERTED_FORMATS, NUMBER_FORMATS } from '../contracts/validator.js';
 import { compareArrays } from './arrays.js';
-import { change, dirs, q, without } from './change.js';
+import { Budget, unlimited } from './budget.js';
+import { change, dirs, list, q, without } from './change.js';
 import { compareDisjunctions, hasDisjunction } from './combinators.js';
+import { ARRAY, BOOLEAN, declared, FRACTION, INTEGER, NodeFacts, NULL, NUMBER, OBJECT, STRING } from './facts.js';
 import type { Kind } from './kinds.js';
-import { asSchema, conjunction, kw, nodeAt, withKw, where, type Loc, type SchemaNode } from './node.js';
+import { asSchema, conjunction, kw, nodeAt, shapeOf, withKw, where, type Loc, type Part, type SchemaNode } from './node.js';
 import { compareObjects } from './objects.js';
 import type { Change, Policy } from './types.js';
 
 /** Changes between the schema at `old` and the one at `neu`. */
-export function compareSchemas(old: Loc, neu: Loc, policy: Policy): Change[] {
-  return new Comparer(policy, old.doc, neu.doc).node(nodeAt(old), nodeAt(neu), old.ptr, neu.ptr);
+export function compareSchemas(old: Loc, neu: Loc, policy: Policy, budget: Budget = unlimited()): Change[] {
+  return new Comparer(policy, old.doc, neu.doc, budget).node(nodeAt(old), nodeAt(neu), old.ptr, neu.ptr);
 }
 
 /** What a property, item or map admits: anything, nothing, or the conjunction of schemas at these places. */
 export type Acceptance = 'any' | 'none' | string[];
 
+/**
+ * Compares nodes of two documents. Each pair of nodes is compared once per check: a schema
+ * shared through `$ref` (reached along many paths) costs one comparison, and its changes
+ * are listed once, with the number of paths counted in `occurrences`.
+ *
+ * Recursion is handled on the graph: a pair met again while it is still being compared is
+ * assumed equal (coinduction); results that rest on such an assumption are kept pending
+ * until the pair they assumed is finished, then remembered with it (as Tarjan's algorithm
+ * finishes a strongly connected component), so mutually recursive types cost one
+ * comparison per pair of types, not one per path through them.
+ */
 export class Comparer {
-  private readonly stack = new Set<string>();
+  readonly facts: NodeFacts;
+  private readonly stack: string[] = [];
+  private readonly depthOf = new Map<string, number>();
+  private readonly memo = new Map<string, Change[]>();
+  private readonly pending: Array<{ key: string; result: Change[] }> = [];
+  /** The shallowest stack depth an assumption was made about, within the pair being compared. */
+  private low = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly policy: Policy,
     readonly oldDoc: unknown,
     readonly newDoc: unknown,
-  ) {}
+    readonly budget: Budget = unlimited(),
+  ) {
+    this.facts = new NodeFacts(budget);
+  }
 
   /** Changes between two nodes; `oPath`/`nPath` name them where they have no part of their own. */
   node(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
     const key = `${o.key}|${n.key}`;
-    if (this.stack.has(key) || same(o, n)) return [];
-    this.stack.add(key);
+    const known = this.memo.get(key);
+    if (known) return known;
+    const onStack = this.depthOf.get(key);
+    if (onStack !== undefined) {
+      this.low = Math.min(this.low, onStack);
+      return [];
+    }
+    if (same(o, n)) return [];
+    const op = where(o, oPath);
+    const np = where(n, nPath);
+    this.budget.spend(1, op, np);
+    const depth = this.stack.length;
+    const pendingFrom = this.pending.length;
+    const outer = this.low;
+    this.low = Number.POSITIVE_INFINITY;
+    this.stack.push(key);
+    this.depthOf.set(key, depth);
     try {
-      return this.exact(o, n, this.compare(o, n, where(o, oPath), where(n, nPath)));
+      const result = merged(this.exact(o, n, this.compare(o, n, op, np)));
+      if (this.low >= depth) {
+        // Every assumption made inside was about this pair or deeper ones: all settled now.
+        for (const p of this.pending.splice(pendingFrom)) this.memo.set(p.key, p.result);
+        this.memo.set(key, result);
+      } else {
+        this.pending.push({ key, result });
+      }
+      return result;
     } finally {
-      this.stack.delete(key);
+      this.stack.pop();
+      this.depthOf.delete(key);
+      this.low = Math.min(outer, this.low);
     }
   }
 
@@ -80,12 +127,14 @@ export class Comparer {
         : [change('FALSE_SCHEMA_ADDED', ['BACKWARD'], oPath, nPath, 'The schema now admits nothing')];
     }
     if (hasDisjunction(o) || hasDisjunction(n)) return compareDisjunctions(this, o, n, oPath, nPath);
-    const shared = admitted(o) & admitted(n);
+    const ao = this.facts.admitted(o);
+    const an = this.facts.admitted(n);
+    const shared = ao & an;
     return [
       ...types(o, n, oPath, nPath),
       ...enums(o, n, oPath, nPath),
       ...defaults(o, n, oPath, nPath),
-      ...(shared & NUMBER ? numbers(o, n, oPath, nPath) : []),
+      ...(shared & NUMBER ? numbers(o, n, oPath, nPath, ao, an) : []),
       ...(shared & STRING ? strings(o, n, oPath, nPath) : []),
       ...formats(o, n, oPath, nPath, shared),
       ...(shared & ARRAY ? compareArrays(this, o, n, oPath, nPath) : []),
@@ -102,12 +151,12 @@ export class Comparer {
   private exact(o: SchemaNode, n: SchemaNode, changes: Change[]): Change[] {
     let out = changes;
     for (const [writer, reader, direction] of [[o, n, 'BACKWARD'], [n, o, 'FORWARD']] as const) {
-      const values = finiteValues(writer);
+      const values = this.facts.finiteValues(writer);
       if (values === undefined) continue;
-      const rejected = values.filter((v) => !accepts(reader, v));
+      const rejected = values.filter((v) => !this.facts.accepts(reader, v));
       if (rejected.length === 0) out = without(out, direction);
       else if (!out.some((c) => c.breaks.includes(direction))) {
-        out = [...out, change(enumKind(o, n), [direction], where(o, ''), where(n, ''), `${direction === 'BACKWARD' ? 'The new' : 'The old'} schema rejects ${rejected.map(q).join(', ')}`)];
+        out = [...out, change(enumKind(o, n), [direction], where(o, ''), where(n, ''), `${direction === 'BACKWARD' ? 'The new' : 'The old'} schema rejects ${list(rejected)}`)];
       }
     }
     return out;
@@ -119,40 +168,28 @@ const ANNOTATIONS = new Set(['title', 'description', 'default', 'examples', 'exa
 /** Two nodes are the same when their parts are equal and hold no reference that could lead apart. */
 function same(o: SchemaNode, n: SchemaNode): boolean {
   if (o.never !== n.never || o.unresolved !== n.unresolved || o.parts.length !== n.parts.length) return false;
-  const text = (node: SchemaNode) => canonicalJson(node.parts.map((p) => [p.value, p.omit ? [...p.omit].sort() : []]));
-  const a = text(o);
-  return !a.includes('"$ref"') && a === text(n);
+  const omitted = (p: Part) => (p.omit ? [...p.omit].sort().join() : '');
+  return o.parts.every((a, i) => {
+    const b = n.parts[i]!;
+    const sa = shapeOf(a.value);
+    return !sa.hasRef && sa.hash === shapeOf(b.value).hash && omitted(a) === omitted(b);
+  });
+}
+
+/** One entry per distinct change; a change reached along several paths counts them in `occurrences`. */
+export function merged(changes: Change[]): Change[] {
+  if (changes.length < 2) return changes;
+  const byKey = new Map<string, Change>();
+  for (const c of changes) {
+    const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, c);
+    else byKey.set(key, { ...seen, occurrences: (seen.occurrences ?? 1) + (c.occurrences ?? 1) });
+  }
+  return byKey.size === changes.length ? changes : [...byKey.values()];
 }
 
 // ---- types ---------------------------------------------------------------------------
-
-const NULL = 1, BOOLEAN = 2, OBJECT = 4, ARRAY = 8, STRING = 16, INTEGER = 32, FRACTION = 64;
-const NUMBER = INTEGER | FRACTION;
-const ALL = 127;
-const TYPE_BITS: Record<string, number> = { null: NULL, boolean: BOOLEAN, object: OBJECT, array: ARRAY, string: STRING, integer: INTEGER, number: NUMBER };
-
-function typeBits(value: unknown): number {
-  const list = Array.isArray(value) ? value : [value];
-  return list.reduce((bits: number, t) => bits | (typeof t === 'string' ? (TYPE_BITS[t] ?? 0) : 0), 0);
-}
-
-/** Types the `type` keywords allow. */
-export function declared(node: SchemaNode): number {
-  return withKw(node, 'type').reduce((bits, { value }) => bits & typeBits(value), ALL);
-}
-
-function valueBits(v: unknown): number {
-  if (v === null) return NULL;
-  if (Array.isArray(v)) return ARRAY;
-  if (typeof v === 'number') return Number.isInteger(v) ? INTEGER : FRACTION;
-  return TYPE_BITS[typeof v] ?? 0;
-}
-
-/** Types the node can hold at all: declared, and narrowed by a finite enum. */
-export function admitted(node: SchemaNode): number {
-  const values = finiteValues(node);
-  return values === undefined ? declared(node) : declared(node) & values.reduce((bits: number, v) => bits | valueBits(v), 0);
-}
 
 const typeNames = (bits: number) =>
   Object.entries({ null: NULL, boolean: BOOLEAN, object: OBJECT, array: ARRAY, string: STRING, number: NUMBER, integer: INTEGER, 'non-integer number': FRACTION })
@@ -177,49 +214,32 @@ function types(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Chan
 
 // ---- enum, const, default ------------------------------------------------------------
 
-/** The values a node admits when it has an `enum` or `const`; undefined when it admits infinitely many. */
-export function finiteValues(node: SchemaNode): unknown[] | undefined {
-  const source = node.parts.find((p) => kw(p, 'const') !== undefined || Array.isArray(kw(p, 'enum')));
-  let candidates: unknown[];
-  if (source) candidates = kw(source, 'const') !== undefined ? [kw(source, 'const')] : (kw(source, 'enum') as unknown[]);
-  // Types with few values are finite too: null and booleans.
-  else if ((declared(node) & ~(NULL | BOOLEAN)) === 0) candidates = [null, true, false];
-  else return undefined;
-  return candidates.filter((v) => accepts(node, v));
-}
-
-export function accepts(node: SchemaNode, value: unknown): boolean {
-  const validate = runtimeValidator(asSchema(node));
-  // A schema the validator cannot compile accepts nothing at runtime.
-  return typeof validate === 'function' && validate(value) === true;
-}
-
 function enumKind(o: SchemaNode, n: SchemaNode): Kind {
   const isConst = (node: SchemaNode) => withKw(node, 'const').length > 0;
   return isConst(o) || isConst(n) ? 'CONST_CHANGED' : 'ENUM_ARRAY_CHANGED';
 }
 
 function enums(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
-  const list = (node: SchemaNode) => {
+  const listed = (node: SchemaNode) => {
     const e = withKw(node, 'enum')[0] ?? withKw(node, 'const')[0];
     if (!e) return undefined;
     const isConst = e.part.value.const !== undefined && !Array.isArray(kw(e.part, 'enum'));
     return { values: isConst ? [kw(e.part, 'const')] : (kw(e.part, 'enum') as unknown[]), isConst, ptr: appendPointer(e.part.ptr, isConst ? 'const' : 'enum') };
   };
-  const a = list(o);
-  const b = list(n);
+  const a = listed(o);
+  const b = listed(n);
   if (!a && !b) return [];
-  if (!a) return [change(b!.isConst ? 'CONST_ADDED' : 'ENUM_ADDED', ['BACKWARD'], oPath, b!.ptr, `Only ${b!.values.map(q).join(', ')} ${b!.values.length === 1 ? 'is' : 'are'} allowed now`)];
-  if (!b) return [change(a.isConst ? 'CONST_REMOVED' : 'ENUM_REMOVED', ['FORWARD'], a.ptr, nPath, `Values other than ${a.values.map(q).join(', ')} are allowed now`)];
+  if (!a) return [change(b!.isConst ? 'CONST_ADDED' : 'ENUM_ADDED', ['BACKWARD'], oPath, b!.ptr, `Only ${list(b!.values)} ${b!.values.length === 1 ? 'is' : 'are'} allowed now`)];
+  if (!b) return [change(a.isConst ? 'CONST_REMOVED' : 'ENUM_REMOVED', ['FORWARD'], a.ptr, nPath, `Values other than ${list(a.values)} are allowed now`)];
   const keys = (vs: unknown[]) => new Set(vs.map((v) => canonicalJson(v)));
   const ka = keys(a.values);
   const kb = keys(b.values);
   const added = b.values.filter((v) => !ka.has(canonicalJson(v)));
   const removed = a.values.filter((v) => !kb.has(canonicalJson(v)));
   if (added.length === 0 && removed.length === 0) return [];
-  if (a.isConst || b.isConst) return [change('CONST_CHANGED', dirs(removed.length > 0, added.length > 0), a.ptr, b.ptr, `The allowed value went from ${a.values.map(q).join(', ')} to ${b.values.map(q).join(', ')}`)];
+  if (a.isConst || b.isConst) return [change('CONST_CHANGED', dirs(removed.length > 0, added.length > 0), a.ptr, b.ptr, `The allowed value went from ${list(a.values)} to ${list(b.values)}`)];
   const kind: Kind = removed.length === 0 ? 'ENUM_ARRAY_EXTENDED' : added.length === 0 ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED';
-  const what = [added.length ? `${added.map(q).join(', ')} added` : '', removed.length ? `${removed.map(q).join(', ')} removed` : ''].filter(Boolean).join(', ');
+  const what = [added.length ? `${list(added)} added` : '', removed.length ? `${list(removed)} removed` : ''].filter(Boolean).join(', ');
   return [change(kind, dirs(removed.length > 0, added.length > 0), a.ptr, b.ptr, `Enum values ${what}`)];
 }
 
@@ -281,14 +301,13 @@ export function compareBound(o: SchemaNode, n: SchemaNode, oPath: string, nPath:
   return [change(kind, dirs(tighter, wider), a.ptr, b.ptr, `The bound went from ${show(a)} to ${show(b)}`)];
 }
 
-const integerOnly = (o: SchemaNode, n: SchemaNode) => (admitted(o) & NUMBER) === INTEGER && (admitted(n) & NUMBER) === INTEGER;
-
-function numbers(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
-  const ints = integerOnly(o, n);
+/** `ao`/`an`: the types each node admits. */
+function numbers(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string, ao: number, an: number): Change[] {
+  const ints = (ao & NUMBER) === INTEGER && (an & NUMBER) === INTEGER;
   return [
     ...compareBound(o, n, oPath, nPath, [{ name: 'minimum', exclusive: false }, { name: 'exclusiveMinimum', exclusive: true }], true, ints),
     ...compareBound(o, n, oPath, nPath, [{ name: 'maximum', exclusive: false }, { name: 'exclusiveMaximum', exclusive: true }], false, ints),
-    ...multipleOf(o, n, oPath, nPath),
+    ...multipleOf(o, n, oPath, nPath, (ao & NUMBER) === INTEGER, (an & NUMBER) === INTEGER),
   ];
 }
 
@@ -297,18 +316,16 @@ const isMultiple = (a: number, b: number) => {
   return Math.abs(r - Math.round(r)) < 1e-9;
 };
 
-function multipleOf(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
+function multipleOf(o: SchemaNode, n: SchemaNode, oPath: string, nPath: string, oldInts: boolean, newInts: boolean): Change[] {
   const a = withKw(o, 'multipleOf').filter((x) => typeof x.value === 'number');
   const b = withKw(n, 'multipleOf').filter((x) => typeof x.value === 'number');
   if (a.length === 0 && b.length === 0) return [];
   const at = (x: (typeof a)[number] | undefined, path: string) => (x ? appendPointer(x.part.ptr, 'multipleOf') : path);
-  const oldInts = (admitted(o) & NUMBER) === INTEGER;
-  const newInts = (admitted(n) & NUMBER) === INTEGER;
   if (b.length === 0 && !newInts) return [change('MULTIPLE_OF_REMOVED', ['FORWARD'], at(a[0], oPath), nPath, 'multipleOf was removed')];
   if (a.length === 0 && !oldInts) return [change('MULTIPLE_OF_ADDED', ['BACKWARD'], oPath, at(b[0], nPath), `multipleOf ${q(b[0]!.value)} was added`)];
   // Integers are multiples of 1, which settles divisors such as 0.5.
-  const ma = [...a.map((x) => x.value as number), ...((admitted(o) & NUMBER) === INTEGER ? [1] : [])];
-  const mb = [...b.map((x) => x.value as number), ...((admitted(n) & NUMBER) === INTEGER ? [1] : [])];
+  const ma = [...a.map((x) => x.value as number), ...(oldInts ? [1] : [])];
+  const mb = [...b.map((x) => x.value as number), ...(newInts ? [1] : [])];
   // Old values are multiples of every old divisor; they pass the new schema when each new divisor divides some old one.
   const backward = mb.every((d) => ma.some((m) => isMultiple(m, d)));
   const forward = ma.every((d) => mb.some((m) => isMultiple(m, d)));

@@ -44,4 +44,6 @@ export interface Change {
   /** What changed and why it matters. */
   message: string;
   scope?: Scope;
+  /** How many paths lead to this change, when more than one (a schema shared through `$ref`). */
+  occurrences?: number;
 }

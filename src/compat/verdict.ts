@@ -5,6 +5,7 @@
  * operations as a whole count in both directions.
  */
 import type { Contract } from '../contracts/model.js';
+import { unlimited, type Budget } from './budget.js';
 import { compareContracts, type ContractVersion } from './contracts.js';
 import { BOTH, type Change, type Direction, type Mode, type Policy, type Scope } from './types.js';
 
@@ -24,6 +25,15 @@ export interface Verdict {
   changes: JudgedChange[];
   /** Advice that does not affect the verdict, e.g. a missing major version bump. */
   advice: string[];
+  /** Present when the report lists fewer changes than were found (breaking ones first). */
+  truncated?: { total: number; shown: number };
+}
+
+export interface CheckOptions {
+  /** Shared by every comparison of the check; unlimited by default. */
+  budget?: Budget;
+  /** Most changes the report lists; the verdict counts all of them. */
+  maxChanges?: number;
 }
 
 export interface Earlier extends ContractVersion {
@@ -79,14 +89,15 @@ function judge(changes: Change[], mode: Mode, old: Contract, neu: Contract, agai
  * for the transitive modes. Lists every change against the latest and, for transitive
  * modes, the breaking changes against older versions as well.
  */
-export function checkCompatibility(neu: ContractVersion, earlier: Earlier[], mode: Mode, policy: Policy): Verdict {
+export function checkCompatibility(neu: ContractVersion, earlier: Earlier[], mode: Mode, policy: Policy, options: CheckOptions = {}): Verdict {
   const latest = earlier.at(-1);
   if (!latest) return { compatible: true, mode, policy, changes: [], advice: [] };
+  const budget = options.budget ?? unlimited();
   const targets = isTransitive(mode) ? earlier : [latest];
   const changes: JudgedChange[] = [];
   const seen = new Set<string>();
   for (const target of [...targets].reverse()) {
-    const judged = judge(compareContracts(target, neu, policy), mode, target.contract, neu.contract, target.version);
+    const judged = judge(compareContracts(target, neu, policy, budget), mode, target.contract, neu.contract, target.version);
     for (const c of target === latest ? judged : judged.filter((x) => x.breaking)) {
       const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}`;
       if (target !== latest && seen.has(key)) continue;
@@ -95,7 +106,17 @@ export function checkCompatibility(neu: ContractVersion, earlier: Earlier[], mod
     }
   }
   const compatible = !changes.some((c) => c.breaking);
-  return { compatible, mode, policy, changes, advice: semverAdvice(latest.contract, neu.contract, changes, mode) };
+  const advice = semverAdvice(latest.contract, neu.contract, changes, mode);
+  const max = options.maxChanges ?? Number.POSITIVE_INFINITY;
+  if (changes.length <= max) return { compatible, mode, policy, changes, advice };
+  return { compatible, mode, policy, changes: firstOf(changes, max), advice, truncated: { total: changes.length, shown: max } };
+}
+
+/** The first `max` changes, breaking ones before the rest, each group in its order. */
+function firstOf(changes: JudgedChange[], max: number): JudgedChange[] {
+  const breaking = changes.filter((c) => c.breaking);
+  const kept = new Set([...breaking, ...changes.filter((c) => !c.breaking)].slice(0, max));
+  return changes.filter((c) => kept.has(c));
 }
 
 const major = (version: string) => {

@@ -5,12 +5,9 @@
  * outside itself (a recursive schema, once resolved) is skipped.
  */
 import type { ValidateFunction } from 'ajv';
-import type { Ajv } from 'ajv';
 import type { Diagnostic } from '../errors.js';
 import { toDiagnostics } from './structure.js';
-import { ajvFor, dialectOf, type Dialect } from './validator.js';
-
-const instances = new Map<Dialect, Ajv>();
+import { compileSchema } from './validator.js';
 
 // Compiled schemas by their JSON text: registrations of one contract repeat the same schemas.
 const compiled = new Map<string, ValidateFunction | Error | null>();
@@ -20,16 +17,9 @@ function compile(schema: unknown): ValidateFunction | Error | null {
   const key = JSON.stringify(schema);
   const hit = compiled.get(key);
   if (hit !== undefined) return hit;
-  let result: ValidateFunction | Error | null;
-  const dialect = dialectOf(schema);
-  let ajv = instances.get(dialect);
-  if (!ajv) instances.set(dialect, (ajv = ajvFor(dialect, true)));
-  try {
-    result = ajv.compile(schema as object);
-  } catch (err) {
-    // A reference that leaves the schema (only recursive schemas keep one) cannot be followed here.
-    result = err instanceof Error && err.constructor.name === 'MissingRefError' ? null : (err as Error);
-  }
+  const made = compileSchema(schema, true);
+  // A reference that leaves the schema (only recursive schemas keep one) cannot be followed here.
+  const result = made instanceof Error && made.constructor.name === 'MissingRefError' ? null : made;
   if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
   compiled.set(key, result);
   return result;

@@ -15,7 +15,7 @@ export interface IngestLimits extends TextLimits {
   maxRefNodes: number;
 }
 
-export const DEFAULT_LIMITS: IngestLimits = { maxYamlAliases: 100, maxDepth: 128, maxRefNodes: 1_000_000 };
+export const DEFAULT_LIMITS: IngestLimits = { maxYamlAliases: 100, maxDocumentBytes: 20 * 1024 * 1024, maxDepth: 128, maxRefNodes: 1_000_000 };
 
 export const JSON_SCHEMA_FORMAT = 'application/schema+json';
 

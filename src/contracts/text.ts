@@ -17,6 +17,8 @@ export type SourceFormat = 'yaml' | 'json';
 export interface TextLimits {
   /** Most alias (`*anchor`) expansions a YAML document may make. */
   maxYamlAliases: number;
+  /** Largest size of the document as data (compact JSON bytes), after YAML aliases are expanded. */
+  maxDocumentBytes: number;
   /** Deepest nesting of objects and arrays. */
   maxDepth: number;
 }

@@ -5,7 +5,7 @@
  * validate messages with them.
  */
 import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
@@ -31,19 +31,65 @@ export function dialectOf(schema: unknown): Dialect {
 /** Options shared with the AsyncAPI parser's own validators (see structure.ts). */
 export const AJV_OPTIONS = { meta: true, messages: true, strict: false, allowUnionTypes: true, unicodeRegExp: false } as const;
 
+const CLASSES = { draft4: AjvDraft04, draft7: Ajv, 'draft2019-09': Ajv2019, 'draft2020-12': Ajv2020 } as const;
+
+/** A full Ajv of a dialect, meta-schemas included: for Herald's own schemas (the AsyncAPI specs). */
 export function ajvFor(dialect: Dialect, allErrors: boolean): Ajv {
-  const options = { ...AJV_OPTIONS, allErrors };
-  const ajv =
-    dialect === 'draft4' ? new AjvDraft04(options)
-    : dialect === 'draft2019-09' ? new Ajv2019(options)
-    : dialect === 'draft2020-12' ? new Ajv2020(options)
-    : new Ajv(options);
-  addFormats(ajv);
+  const ajv = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, allErrors }));
   if (dialect === 'draft7') ajv.addMetaSchema(draft06);
   return ajv;
 }
 
-const runtime = new Map<Dialect, Ajv>();
+/** Formats, and keywords in linear time (Ajv's own uniqueItems compares every pair of items). */
+function harden(ajv: Ajv): Ajv {
+  addFormats(ajv);
+  ajv.removeKeyword('uniqueItems');
+  ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', errors: true, validate: uniqueItems });
+  return ajv;
+}
+
+/** Items equal as JSON values (key order aside) are duplicates: found through a map, not pairwise. */
+function uniqueItems(this: unknown, schema: boolean, data: unknown[]): boolean {
+  if (!schema) return true;
+  const seen = new Map<string, number>();
+  for (let j = 0; j < data.length; j++) {
+    const key = canonicalJson(data[j] ?? null);
+    const i = seen.get(key);
+    if (i !== undefined) {
+      uniqueItems.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${i} and ${j} are identical)`, params: { i, j } }];
+      return false;
+    }
+    seen.set(key, j);
+  }
+  return true;
+}
+uniqueItems.errors = undefined as undefined | Array<Partial<ErrorObject>>;
+
+/** Per dialect: checks a schema against its meta-schema without registering it anywhere. */
+const metaCheckers = new Map<Dialect, Ajv>();
+
+/**
+ * Compiles a schema in an Ajv of its own. Schemas from different documents never share
+ * an id space: a `$id` in one contract's payload cannot clash with (or be reached from)
+ * another's. The schema is checked against its meta-schema first, by a shared instance
+ * that keeps nothing of it. Returns the error rather than throwing.
+ */
+export function compileSchema(schema: unknown, allErrors = true): ValidateFunction | Error {
+  const dialect = dialectOf(schema);
+  const target = typeof schema === 'boolean' ? schema : (schema as object);
+  let meta = metaCheckers.get(dialect);
+  if (!meta) metaCheckers.set(dialect, (meta = ajvFor(dialect, false)));
+  try {
+    if (typeof target !== 'boolean' && !meta.validateSchema(target)) {
+      return new Error(`schema is invalid: ${meta.errorsText(meta.errors, { dataVar: 'schema' })}`);
+    }
+    const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors }));
+    return own.compile(target);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
 const compiled = new Map<string, ValidateFunction | Error>();
 const MAX_COMPILED = 5000;
 
@@ -52,15 +98,8 @@ export function runtimeValidator(schema: unknown): ValidateFunction | Error {
   const key = canonicalJson(schema);
   let fn = compiled.get(key);
   if (fn === undefined) {
-    const dialect = dialectOf(schema);
-    let ajv = runtime.get(dialect);
     // All errors: the gateway reports every failing field, not just the first.
-    if (!ajv) runtime.set(dialect, (ajv = ajvFor(dialect, true)));
-    try {
-      fn = ajv.compile(typeof schema === 'boolean' ? schema : (schema as object));
-    } catch (err) {
-      fn = err as Error;
-    }
+    fn = compileSchema(schema, true);
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, fn);
   }
