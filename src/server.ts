@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { HeraldConfig } from './config.js';
-import { warmUp } from './contracts/structure.js';
+import { WorkerAnalyzer } from './analysis/pool.js';
 import type { BrokerKind } from './brokers/broker.js';
 import { startRelay } from './gateway/relay.js';
 import { LocalSource, RemoteSource } from './gateway/source.js';
@@ -31,10 +31,10 @@ export interface RunningServer {
 
 export async function startServer(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-  // Compiling the AsyncAPI schemas takes a moment; pay it before the first request does.
-  warmUp(['2.6.0', '3.0.0']);
+  // Documents are parsed and compared in worker threads: no request can hold up another.
+  const analyzer = new WorkerAnalyzer({ ingest: config.limits, check: config.compat }, config.workers);
   const tokens = new TokenService(store, config.adminToken);
-  const registry = new Registry(store, config.limits);
+  const registry = new Registry(store, analyzer);
   const gateway = createGateway(config.gateway, new LocalSource(registry), logger);
   const app = createApp({
     store,
@@ -46,9 +46,11 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
     maxBodyBytes: config.limits.maxBodyBytes,
     maxBatch: config.gateway.maxBatch,
     readAuth: config.readAuth,
+    metricsPublic: config.metricsPublic,
   });
-  return listen(app, config, logger, { storage: store.driver, access: tokens.enabled ? 'token' : 'open (loopback only)', brokers: brokersOf(config) }, store, async () => {
+  return listen(app, config, logger, { storage: store.driver, access: tokens.enabled ? 'token' : 'open (loopback only)', brokers: brokersOf(config), workers: config.workers.threads }, store, async () => {
     await gateway.close();
+    await analyzer.close();
     await store.close();
   });
 }
@@ -63,6 +65,7 @@ export async function startGatewayServer(config: HeraldConfig, registryUrl: stri
     maxBodyBytes: config.limits.maxBodyBytes,
     maxBatch: config.gateway.maxBatch,
     readAuth: config.readAuth,
+    metricsPublic: config.metricsPublic,
   });
   return listen(app, config, logger, { registry: registryUrl, access: config.adminToken ? 'admin token' : 'open (loopback only)', brokers: brokersOf(config) }, undefined, () => gateway.close());
 }

@@ -5,10 +5,11 @@
  */
 import { renderText, type ReportSources, type Source } from '../compat/report.js';
 import { MODES, POLICIES, type Mode, type Policy } from '../compat/types.js';
-import { checkCompatibility, type Verdict } from '../compat/verdict.js';
-import { ingest, type IngestedDocument } from '../contracts/ingest.js';
-import { parseText } from '../contracts/text.js';
-import { DEFAULT_LIMITS } from '../contracts/ingest.js';
+import type { Verdict } from '../compat/verdict.js';
+import { InlineAnalyzer } from '../analysis/analyzer.js';
+import { loadConfig } from '../config.js';
+import type { IngestedDocument } from '../contracts/ingest.js';
+import { parseText, type TextLimits } from '../contracts/text.js';
 import { InvalidDocumentError } from '../errors.js';
 import { prepareDocument, type PreparedDocument } from './bundle.js';
 import { RegistryClient } from './client.js';
@@ -22,6 +23,8 @@ export interface CheckOptions {
   registry?: string;
   contract?: string;
   token?: string;
+  /** The folder local `$ref` files must stay inside, for every file read; default: each file's folder. */
+  root?: string;
 }
 
 interface Loaded {
@@ -30,15 +33,17 @@ interface Loaded {
   doc: IngestedDocument;
 }
 
-async function load(file: string): Promise<Loaded> {
+async function load(analyzer: InlineAnalyzer, file: string, root: string | undefined): Promise<Loaded> {
   let prepared: PreparedDocument;
   try {
-    prepared = await prepareDocument(file);
+    prepared = await prepareDocument(file, { root });
   } catch (err) {
+    // prepareDocument's errors are complete one-line messages naming the file.
+    if (err instanceof CliError) throw err;
     throw new CliError(`${file}: ${(err as Error).message}`, EXIT.usage);
   }
   try {
-    return { file, prepared, doc: await ingest(prepared.text, prepared.format) };
+    return { file, prepared, doc: await analyzer.ingest(prepared.text, prepared.format) };
   } catch (err) {
     if (err instanceof InvalidDocumentError) {
       const d = err.diagnostics[0]!;
@@ -49,10 +54,10 @@ async function load(file: string): Promise<Loaded> {
   }
 }
 
-function source(loaded: Loaded): Source {
+function source(loaded: Loaded, limits: TextLimits): Source {
   // Positions point into the file as given; a bundled file's text is not the file's.
   if (loaded.prepared.bundled) return { label: loaded.file };
-  const parsed = parseText(loaded.prepared.text, loaded.prepared.format, DEFAULT_LIMITS);
+  const parsed = parseText(loaded.prepared.text, loaded.prepared.format, limits);
   return { label: loaded.file, locate: (p) => parsed.locate(p) };
 }
 
@@ -68,7 +73,10 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
   const policy = option<Policy>(opts.policy, POLICIES, 'policy', false);
   if (opts.contract && opts.against.length) throw new CliError('give either --against files or --contract (with --registry), not both', EXIT.usage);
   if (!opts.contract && !opts.against.length) throw new CliError('nothing to check against: give --against OLD (oldest first) or --contract NAME --registry URL', EXIT.usage);
-  const candidate = await load(file);
+  // The same limits and work budget as the server's (HERALD_* settings).
+  const config = loadConfig();
+  const analyzer = new InlineAnalyzer({ ingest: config.limits, check: config.compat });
+  const candidate = await load(analyzer, file, opts.root);
   let verdict: Verdict;
   let sources: ReportSources;
   if (opts.contract) {
@@ -83,20 +91,20 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
       throw err;
     }
     sources = {
-      candidate: source(candidate),
+      candidate: source(candidate, config.limits),
       earlier: (against) => ({ label: against ? `registered version ${against} of ${opts.contract}` : `the registered versions of ${opts.contract}` }),
     };
   } else {
     const earlier = [];
-    for (const f of opts.against) earlier.push(await load(f));
-    verdict = checkCompatibility(
+    for (const f of opts.against) earlier.push(await load(analyzer, f, opts.root));
+    verdict = await analyzer.check(
       { document: candidate.doc.document, contract: candidate.doc.contract },
       earlier.map((e, i) => ({ document: e.doc.document, contract: e.doc.contract, version: i + 1 })),
       mode ?? 'AUTO',
       policy ?? 'lenient',
     );
-    const olds = earlier.map(source);
-    sources = { candidate: source(candidate), earlier: (against) => (against ? olds[against - 1]! : olds.at(-1)!) };
+    const olds = earlier.map((e) => source(e, config.limits));
+    sources = { candidate: source(candidate, config.limits), earlier: (against) => (against ? olds[against - 1]! : olds.at(-1)!) };
   }
   if (opts.format === 'json') {
     const out = {

@@ -12,6 +12,7 @@ import { RegistryClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 
 const DEFAULT_REGISTRY = 'http://127.0.0.1:8080';
+const ROOT_HELP = 'folder that local $ref files must stay inside (default: the folder of the document)';
 
 function port(value: string): number {
   const n = Number(value);
@@ -64,11 +65,11 @@ export function buildProgram(): Command {
       .description('register FILE as a new version of a contract (local $ref files are bundled first)')
       .argument('<file>', 'AsyncAPI document, YAML or JSON')
       .requiredOption('--contract <name>', 'contract name')
-      .option('--json', 'print the registry answer as JSON'),
-  ).action(async (file: string, o: RegistryOpts & { contract: string; json?: boolean }) => {
-    const doc = await prepareDocument(file).catch((err: Error) => {
-      throw new CliError(`${file}: ${err.message}`, EXIT.usage);
-    });
+      .option('--json', 'print the registry answer as JSON')
+      .option('--root <dir>', ROOT_HELP),
+  ).action(async (file: string, o: RegistryOpts & { contract: string; json?: boolean; root?: string }) => {
+    // Throws a one-line CliError (exit 2) for unreadable files and for $refs leaving the root.
+    const doc = await prepareDocument(file, { root: o.root });
     const contentType = doc.format === 'json' ? 'application/json' : 'application/yaml';
     try {
       const res = await client(o).request<{ contract: string; version: number; fingerprint: string }>('POST', `v1/contracts/${enc(o.contract)}/versions`, { text: doc.text, contentType });
@@ -92,7 +93,8 @@ export function buildProgram(): Command {
     .option('--contract <name>', 'check against this contract\'s registered versions instead of files')
     .addOption(new Option('--registry <url>', 'registry URL, with --contract').env('HERALD_REGISTRY'))
     .addOption(new Option('--token <token>', 'bearer token, with --contract').env('HERALD_TOKEN'))
-    .action(async (file: string, o: { against: string[]; mode?: string; policy?: string; format: 'text' | 'json'; contract?: string; registry?: string; token?: string }) => {
+    .option('--root <dir>', 'folder that local $ref files of NEW and every OLD must stay inside (default: each file\'s folder)')
+    .action(async (file: string, o: { against: string[]; mode?: string; policy?: string; format: 'text' | 'json'; contract?: string; registry?: string; token?: string; root?: string }) => {
       process.exitCode = await runCheck(file, o);
     });
 

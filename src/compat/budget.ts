@@ -27,20 +27,20 @@ export interface GaveUpAt {
 
 export class TooComplexError extends HeraldError {
   constructor(
-    readonly limit: 'steps' | 'time',
+    readonly limit: 'steps' | 'time' | 'depth',
     readonly at: GaveUpAt,
     limits: BudgetLimits,
   ) {
     const what =
-      limit === 'steps'
-        ? `it took more than ${limits.maxSteps} steps (HERALD_COMPAT_MAX_STEPS)`
-        : `it ran longer than ${limits.maxMs} ms (HERALD_COMPAT_MAX_MS)`;
+      limit === 'steps' ? `took more than ${limits.maxSteps} steps (HERALD_COMPAT_MAX_STEPS)`
+      : limit === 'time' ? `ran longer than ${limits.maxMs} ms (HERALD_COMPAT_MAX_MS)`
+      : 'met schemas nested, through their references, deeper than it can follow';
     const scope = at.message ? ` in message "${at.message}" of channel "${at.channel}"` : at.channel ? ` in channel "${at.channel}"` : '';
     super(
       'limit-exceeded',
       `Too complex to judge: the compatibility check ${what}. It gave up comparing ${at.oldPath || '/'} (old) with ${at.newPath || '/'} (new)${scope}. ` +
         'Simplify the schema there (fewer alternatives, smaller enums), or raise the limit.',
-      { limit: limit === 'steps' ? 'HERALD_COMPAT_MAX_STEPS' : 'HERALD_COMPAT_MAX_MS', gaveUpAt: at },
+      { limit: limit === 'steps' ? 'HERALD_COMPAT_MAX_STEPS' : limit === 'time' ? 'HERALD_COMPAT_MAX_MS' : 'depth', gaveUpAt: at },
     );
   }
 }

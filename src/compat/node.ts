@@ -4,9 +4,8 @@
  * just add parts, so composition (`allOf: [{$ref: Base}, {...}]`) compares like the object
  * it describes, and every keyword still has a place in the document to point at.
  */
-import { createHash } from 'node:crypto';
 import { appendPointer, isObject } from '../contracts/pointer.js';
-import { internalTarget, resolvePointer } from '../contracts/refs.js';
+import { derefIn, internalTarget, resolvePointer } from '../contracts/refs.js';
 import { selfContained } from '../contracts/schema.js';
 
 export interface Loc {
@@ -104,46 +103,11 @@ export const where = (node: SchemaNode, fallback: string) => node.parts[0]?.ptr 
 /** The node as one self-contained JSON Schema, for the runtime validator. */
 export function asSchema(node: SchemaNode): unknown {
   if (node.never) return false;
-  const deref = (ref: string) => {
-    const target = internalTarget(ref);
-    return target === undefined ? undefined : resolvePointer(node.doc, target);
-  };
+  const deref = derefIn(node.doc);
   const schemas = node.parts.map((p) => {
     const value = p.omit ? Object.fromEntries(Object.entries(p.value).filter(([k]) => !p.omit!.has(k))) : p.value;
     return selfContained(value, deref);
   });
   if (schemas.length === 0) return TRUE;
   return schemas.length === 1 ? schemas[0] : { allOf: schemas };
-}
-
-/** A digest of a JSON value's content (key order aside), and whether it holds a `$ref` key. */
-export interface Shape {
-  hash: string;
-  hasRef: boolean;
-}
-
-// Documents are never changed once parsed, so a value's shape is computed once, bottom-up:
-// comparing two subtrees then costs one string comparison, not a walk of both.
-const shapes = new WeakMap<object, Shape>();
-
-export function shapeOf(value: unknown): Shape {
-  if (value === null || typeof value !== 'object') return { hash: JSON.stringify(value) ?? 'undefined', hasRef: false };
-  const known = shapes.get(value);
-  if (known) return known;
-  let hasRef = false;
-  let text: string;
-  if (Array.isArray(value)) {
-    text = '[' + value.map((v) => { const s = shapeOf(v); hasRef ||= s.hasRef; return s.hash; }).join(',') + ']';
-  } else {
-    const keys = Object.keys(value).sort();
-    text = '{' + keys.map((k) => {
-      const s = shapeOf((value as Record<string, unknown>)[k]);
-      hasRef ||= s.hasRef || k === '$ref';
-      return JSON.stringify(k) + ':' + s.hash;
-    }).join(',') + '}';
-  }
-  // '#' starts no JSON text, so a digest never equals a short value written out.
-  const shape = { hash: text.length <= 64 ? text : '#' + createHash('sha256').update(text).digest('base64'), hasRef };
-  shapes.set(value, shape);
-  return shape;
 }

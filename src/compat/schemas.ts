@@ -7,7 +7,7 @@
  * Pure: two documents (or schemas) in, changes out. Recursive schemas are compared
  * coinductively (a pair met again on the way down is assumed equal), so nothing loops.
  */
-import { canonicalJson } from '../contracts/canonical.js';
+import { canonicalJson, shapeOf } from '../contracts/canonical.js';
 import { appendPointer } from '../contracts/pointer.js';
 import { ASSERTED_FORMATS, NUMBER_FORMATS } from '../contracts/validator.js';
 import { compareArrays } from './arrays.js';
@@ -16,7 +16,7 @@ import { change, dirs, list, q, without } from './change.js';
 import { compareDisjunctions, hasDisjunction } from './combinators.js';
 import { ARRAY, BOOLEAN, declared, FRACTION, INTEGER, NodeFacts, NULL, NUMBER, OBJECT, STRING } from './facts.js';
 import type { Kind } from './kinds.js';
-import { asSchema, conjunction, kw, nodeAt, shapeOf, withKw, where, type Loc, type Part, type SchemaNode } from './node.js';
+import { asSchema, conjunction, kw, nodeAt, withKw, where, type Loc, type Part, type SchemaNode } from './node.js';
 import { compareObjects } from './objects.js';
 import type { Change, Policy } from './types.js';
 

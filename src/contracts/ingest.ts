@@ -7,6 +7,7 @@ import { InvalidDocumentError, type Diagnostic } from '../errors.js';
 import { fingerprint } from './canonical.js';
 import type { Contract, JsonSchema } from './model.js';
 import { toContract } from './normalize.js';
+import { checkRunnableSchemas } from './schema-checks.js';
 import { parseText, type ParsedText, type SourceFormat, type TextLimits } from './text.js';
 import { validateDocument } from './validate.js';
 
@@ -48,6 +49,8 @@ export async function ingest(text: string, format: SourceFormat, limits: IngestL
   if (diagnostics.length > 0 || version === undefined || resolved === undefined) throw new InvalidDocumentError(locate(diagnostics, parsed));
   const document = parsed.data as Record<string, unknown>;
   const contract = toContract(document, resolved);
+  const unrunnable = checkRunnableSchemas(contract);
+  if (unrunnable.length > 0) throw new InvalidDocumentError(locate(unrunnable, parsed));
   return {
     format,
     document,

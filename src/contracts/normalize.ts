@@ -7,11 +7,11 @@
  * parser stays the reference: test/contracts/model.test.ts compares this model with the
  * parser's model of every document in the corpus.
  */
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, shapeOf } from './canonical.js';
 import type { Action, Bindings, Channel, Contract, JsonSchema, Message, Operation, Parameter, Server } from './model.js';
 import { isJsonSchemaFormat } from './payload-schema.js';
-import { appendPointer, isObject } from './pointer.js';
-import { internalTarget, literalPointer, resolveDocument, resolvePointer } from './refs.js';
+import { appendPointer, isObject, setOwn } from './pointer.js';
+import { derefIn, internalTarget, literalPointer, resolveDocument, resolvePointer } from './refs.js';
 import { selfContained } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -23,10 +23,7 @@ export function modelOfDocument(document: Obj, maxRefNodes: number): Contract {
 }
 
 export function toContract(document: Obj, resolved: Obj): Contract {
-  const deref = (ref: string) => {
-    const target = internalTarget(ref);
-    return target === undefined ? undefined : resolvePointer(document, target);
-  };
+  const deref = derefIn(document);
   const ctx: Ctx = { document, resolved, bundle: (schema) => selfContained(schema, deref), anonymous: 0 };
   const info = isObject(resolved.info) ? resolved.info : {};
   const base = { asyncapi: String(resolved.asyncapi), title: String(info.title ?? ''), version: String(info.version ?? '') };
@@ -101,7 +98,7 @@ function traitsV3(value: Obj): Obj {
   let out: Obj = {};
   for (const layer of [...value.traits, value]) {
     if (!isObject(layer)) continue;
-    for (const [key, v] of Object.entries(layer)) out = { ...out, [key]: mergePatch(out[key], v) };
+    for (const [key, v] of Object.entries(layer)) out = { ...out, [key]: mergePatch(own(out, key), v) };
   }
   return out;
 }
@@ -174,7 +171,7 @@ function traitsV2(value: Obj): Obj {
   const out: Obj = { ...value };
   for (const trait of value.traits) {
     if (!isObject(trait)) continue;
-    for (const [key, v] of Object.entries(trait)) out[key] = mergePatch(out[key], v);
+    for (const [key, v] of Object.entries(trait)) setOwn(out, key, mergePatch(own(out, key), v));
   }
   return out;
 }
@@ -254,7 +251,7 @@ function server(ctx: Ctx, id: string, s: Obj, host: string): Server {
 /** Binding objects as plain JSON; schemas inside them (a Kafka key) made self-contained. */
 function bindings(ctx: Ctx, value: unknown): Bindings {
   const out: Bindings = {};
-  for (const [protocol, binding] of entries(value)) out[protocol] = ctx.bundle(binding) as Obj;
+  for (const [protocol, binding] of entries(value)) setOwn(out, protocol, ctx.bundle(binding) as Obj);
   return out;
 }
 
@@ -314,10 +311,14 @@ function refName(node: unknown, marker: string): string | undefined {
 function channelId(ctx: Ctx, raw: unknown, resolvedChannel: unknown, channels: Channel[]): string {
   const named = refName(raw, '/channels/');
   if (named !== undefined && isObject(raw) && String(raw.$ref).startsWith('#/channels/')) return named;
-  const key = canonicalJson(resolvedChannel ?? null);
-  const match = entries(ctx.resolved.channels).find(([, c]) => canonicalJson(c) === key);
+  // By content digests, computed once per object: a channel may be large, and many operations may name it.
+  const key = shapeOf(resolvedChannel ?? null).hash;
+  const match = entries(ctx.resolved.channels).find(([, c]) => shapeOf(c).hash === key);
   return match?.[0] ?? named ?? channels[0]?.id ?? '';
 }
+
+/** A property the object itself has; never one it inherits (`constructor`, `toString`, ...). */
+const own = (o: Obj, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 
 /** RFC 7386 JSON merge patch, as the parser applies traits. */
 export function mergePatch(origin: unknown, patch: unknown): unknown {
@@ -325,7 +326,7 @@ export function mergePatch(origin: unknown, patch: unknown): unknown {
   const result: Obj = isObject(origin) ? { ...origin } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else setOwn(result, key, mergePatch(own(result, key), value));
   }
   return result;
 }

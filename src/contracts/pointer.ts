@@ -33,3 +33,12 @@ export function getAt(root: unknown, pointer: string): unknown {
 
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Sets a property that a document names. `obj[key] = value` with the key `__proto__`
+ * would change the object's prototype instead (hiding content from every later reader);
+ * this always makes an own property, as JSON.parse does.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -6,6 +6,8 @@
  */
 import type { Diagnostic } from '../errors.js';
 import { checkAgainst } from './examples.js';
+import { derefIn } from './refs.js';
+import type { Deref } from './schema.js';
 import { appendPointer, isObject } from './pointer.js';
 import { select, selectAll, type Step } from './select.js';
 import { checkPayloadSchema } from './payload-schema.js';
@@ -15,6 +17,7 @@ type Doc = Record<string, unknown>;
 const OPS = ['publish', 'subscribe'] as const;
 
 export function rulesV2(version: string, resolved: Doc, unresolved: Doc): Diagnostic[] {
+  const deref = derefIn(unresolved);
   return [
     ...security(resolved, unresolved, [['servers', '*', 'security', '*']], 'Server', 'asyncapi2-server-security'),
     ...serverVariables(resolved),
@@ -23,12 +26,12 @@ export function rulesV2(version: string, resolved: Doc, unresolved: Doc): Diagno
     ...channelQueryOrFragment(resolved),
     ...uniqueIds(resolved, 'operationId'),
     ...security(resolved, unresolved, [['channels', '*', OPS, 'security', '*']], 'Operation', 'asyncapi2-operation-security'),
-    ...messageExamples(resolved),
+    ...messageExamples(resolved, deref),
     ...uniqueIds(resolved, 'messageId'),
     ...tagsUniqueness(resolved),
     ...payloadSchemas(version, resolved),
-    ...schemaDefaultsAndExamples(resolved),
-    ...customFormatExamples(resolved),
+    ...schemaDefaultsAndExamples(resolved, deref),
+    ...customFormatExamples(resolved, deref),
   ];
 }
 
@@ -253,7 +256,7 @@ function examplesOf(m: Doc): Array<{ index: number; value: Doc }> {
   return Array.isArray(m.examples) ? m.examples.map((value, index) => ({ index, value: value as Doc })) : [];
 }
 
-function messageExamples(doc: Doc): Diagnostic[] {
+function messageExamples(doc: Doc, deref: Deref): Diagnostic[] {
   const rule = 'asyncapi2-message-examples';
   const out: Diagnostic[] = [];
   for (const { pointer, message } of messageObjects(doc, false, ALL)) {
@@ -263,21 +266,21 @@ function messageExamples(doc: Doc): Diagnostic[] {
     for (const { index, value } of examplesOf(message)) {
       if (!isObject(value)) continue;
       const at = appendPointer(pointer, 'examples', index);
-      if (value.payload !== undefined) out.push(...checkAgainst(payload, value.payload, appendPointer(at, 'payload'), rule));
-      if (value.headers !== undefined) out.push(...checkAgainst(headers, value.headers, appendPointer(at, 'headers'), rule));
+      if (value.payload !== undefined) out.push(...checkAgainst(payload, value.payload, appendPointer(at, 'payload'), rule, deref));
+      if (value.headers !== undefined) out.push(...checkAgainst(headers, value.headers, appendPointer(at, 'headers'), rule, deref));
     }
   }
   return out;
 }
 
-function customFormatExamples(doc: Doc): Diagnostic[] {
+function customFormatExamples(doc: Doc, deref: Deref): Diagnostic[] {
   const rule = 'asyncapi2-message-examples-custom-format';
   const out: Diagnostic[] = [];
   for (const { pointer, message } of messageObjects(doc, true, ALL)) {
     if (!messageInputOk(message) || !message.examples || !message.payload) continue;
     for (const { index, value } of examplesOf(message)) {
       if (!isObject(value) || value.payload === undefined) continue;
-      out.push(...checkAgainst(message.payload, value.payload, appendPointer(pointer, 'examples', index, 'payload'), rule));
+      out.push(...checkAgainst(message.payload, value.payload, appendPointer(pointer, 'examples', index, 'payload'), rule, deref));
     }
   }
   return out;
@@ -293,7 +296,7 @@ function payloadSchemas(version: string, doc: Doc): Diagnostic[] {
   return out;
 }
 
-function schemaDefaultsAndExamples(doc: Doc): Diagnostic[] {
+function schemaDefaultsAndExamples(doc: Doc, deref: Deref): Diagnostic[] {
   const schemas = [
     ...messageObjects(doc, false, ['message']).map((m) => ({ pointer: appendPointer(m.pointer, 'payload'), value: m.message.payload })),
     ...select(doc, ['channels', '*', 'parameters', '*', 'schema']),
@@ -308,22 +311,22 @@ function schemaDefaultsAndExamples(doc: Doc): Diagnostic[] {
   for (const { pointer, value } of dedupe(schemas)) {
     if (!isObject(value)) continue;
     if ('default' in value) {
-      out.push(...relevantErrors(value, value.default, appendPointer(pointer, 'default'), 'asyncapi2-schema-default'));
+      out.push(...relevantErrors(value, value.default, appendPointer(pointer, 'default'), 'asyncapi2-schema-default', deref));
     }
     if ('examples' in value) {
       if (!Array.isArray(value.examples)) {
         out.push({ rule: 'asyncapi2-schema-examples', pointer, message: 'Must be an object containing "default" or an "examples" array.' });
         continue;
       }
-      value.examples.forEach((example, i) => out.push(...relevantErrors(value, example, appendPointer(pointer, 'examples', i), 'asyncapi2-schema-examples')));
+      value.examples.forEach((example, i) => out.push(...relevantErrors(value, example, appendPointer(pointer, 'examples', i), 'asyncapi2-schema-examples', deref)));
     }
   }
   return out;
 }
 
 /** The parser ignores errors for string values here (parser/src/ruleset/v2/functions/schemaValidation.ts). */
-function relevantErrors(schema: Doc, value: unknown, pointer: string, rule: string): Diagnostic[] {
-  return typeof value === 'string' ? [] : checkAgainst(schema, value, pointer, rule);
+function relevantErrors(schema: Doc, value: unknown, pointer: string, rule: string, deref: Deref): Diagnostic[] {
+  return typeof value === 'string' ? [] : checkAgainst(schema, value, pointer, rule, deref);
 }
 
 function entries(value: unknown): Array<[string, unknown]> {

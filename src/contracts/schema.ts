@@ -1,18 +1,42 @@
 /**
- * Turns a resolved schema into a self-contained JSON Schema. The parser leaves recursive
- * references as `$ref`s into the document; they are followed here (through `deref`), and
- * each object a cycle returns to becomes an entry of `$defs` (or the root, `#`). The
+ * Turns a resolved schema into a self-contained JSON Schema. References left in it (Herald
+ * leaves them inside schemas; the parser leaves recursive ones) are followed through
+ * `deref`. Each object a cycle returns to becomes an entry of `$defs` (or the root, `#`);
+ * so does each object referenced more than once, when copying it to every place would make
+ * the schema large (a schema shared along many paths would otherwise multiply). The
  * parser's own `x-parser-*` annotations are dropped.
  */
+import { InvalidDocumentError } from '../errors.js';
 import type { JsonSchema } from './model.js';
-import { escapeSegment } from './pointer.js';
+import { escapeSegment, setOwn } from './pointer.js';
 
 /** Resolves a document reference to its target object (the same object for the same target). */
 export type Deref = (ref: string) => unknown;
 
+/** Up to this many nodes, shared schemas are copied to each place: the shape most tools expect. */
+const INLINE_LIMIT = 10_000;
+
 export function selfContained(schema: unknown, deref: Deref = () => undefined): JsonSchema {
-  if (typeof schema === 'boolean') return schema;
-  if (schema === null || typeof schema !== 'object') return {};
+  return bundle(schema, deref).schema;
+}
+
+/** The self-contained schema, and whether it is recursive (refers back into itself). */
+export function bundle(schema: unknown, deref: Deref = () => undefined): { schema: JsonSchema; recursive: boolean } {
+  if (typeof schema === 'boolean') return { schema, recursive: false };
+  if (schema === null || typeof schema !== 'object') return { schema: {}, recursive: false };
+  try {
+    return build(schema, deref);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new InvalidDocumentError(
+      [{ rule: 'depth-limit', pointer: '', message: 'A schema nests (through its references) too deeply to be read.' }],
+      'A schema nests too deeply, through its references, to be read; flatten the chain of references.',
+      'limit-exceeded',
+    );
+  }
+}
+
+function build(schema: object, deref: Deref): { schema: JsonSchema; recursive: boolean } {
   const hints = new Map<object, string>();
   const follow = (node: unknown): unknown => {
     for (let hops = 0; hops < 32 && isRef(node); hops++) {
@@ -23,11 +47,15 @@ export function selfContained(schema: unknown, deref: Deref = () => undefined): 
     }
     return node;
   };
-  const targets = cycleTargets(schema, follow);
+  const start = follow(schema);
+  if (start === null || typeof start !== 'object') return { schema: typeof start === 'boolean' ? start : {}, recursive: false };
+  const graph = analyse(start, follow);
+  const targets = new Set(graph.cycles);
+  if (graph.inlinedSize > INLINE_LIMIT) for (const shared of graph.shared) targets.add(shared);
   const names = new Map<object, string>();
-  const used = new Set<string>(Object.keys(((schema as Record<string, unknown>).$defs as object | undefined) ?? {}));
+  const used = new Set<string>(Object.keys(((start as Record<string, unknown>).$defs as object | undefined) ?? {}));
   for (const target of targets) {
-    if (target === schema) continue;
+    if (target === start) continue;
     const hint = (target as Record<string, unknown>)['x-parser-schema-id'];
     let name = typeof hint === 'string' && !hint.startsWith('<') ? hint : (hints.get(target) ?? 'schema');
     for (let i = 2; used.has(name); i++) name = `${name.replace(/\d+$/, '')}${i}`;
@@ -39,48 +67,80 @@ export function selfContained(schema: unknown, deref: Deref = () => undefined): 
     if (Array.isArray(node)) return node.map((n) => emit(n, false));
     if (node === null || typeof node !== 'object') return node;
     if (!top) {
-      if (node === schema && targets.has(node)) return { $ref: '#' };
+      if (node === start && targets.has(node)) return { $ref: '#' };
       const name = names.get(node);
       if (name !== undefined) return { $ref: `#/$defs/${encodeURIComponent(escapeSegment(name))}` };
     }
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      if (!key.startsWith('x-parser-')) out[key] = emit(value, false);
+      if (!key.startsWith('x-parser-')) setOwn(out, key, emit(value, false));
     }
     return out;
   };
-  const root = emit(schema, true) as Record<string, unknown>;
+  const root = emit(start, true) as Record<string, unknown>;
   if (names.size > 0) {
-    const defs: Record<string, unknown> = { ...((root.$defs as object | undefined) ?? {}) };
-    for (const [target, name] of names) defs[name] = emit(target, true);
+    const defs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries((root.$defs as object | undefined) ?? {})) setOwn(defs, key, value);
+    for (const [target, name] of names) setOwn(defs, name, emit(target, true));
     root.$defs = defs;
   }
-  return root;
+  return { schema: root, recursive: graph.cycles.size > 0 };
 }
 
 const isRef = (node: unknown): node is { $ref: string } =>
   node !== null && typeof node === 'object' && !Array.isArray(node) && typeof (node as { $ref?: unknown }).$ref === 'string';
 
-const lastSegment = (ref: string) => decodeURIComponent(ref.split('/').pop() ?? 'schema').replace(/~1/g, '/').replace(/~0/g, '~') || 'schema';
+function lastSegment(ref: string): string {
+  const last = ref.split('/').pop()?.replace(/^#/, '') ?? '';
+  let decoded = last;
+  try {
+    decoded = decodeURIComponent(last);
+  } catch {
+    // a malformed escape: the segment as written
+  }
+  return decoded.replace(/~1/g, '/').replace(/~0/g, '~') || 'schema';
+}
 
-/** Objects that are reached again while still being walked: the targets of recursive references. */
-function cycleTargets(root: object, follow: (node: unknown) => unknown): Set<object> {
-  const targets = new Set<object>();
-  const onPath = new Set<object>();
-  const done = new Set<object>();
-  const walk = (raw: unknown): void => {
+/**
+ * The reference graph of a schema: objects a cycle returns to, objects referenced more than
+ * once, and the size the schema would have with every non-recursive reference copied in
+ * place (computed once per referenced object, so this is linear in the schema's size).
+ *
+ * A cycle is cut at the first object on it that a reference leads to, so that a recursive
+ * schema refers back to its component by name; a cycle of plain objects (the parser's
+ * dereferenced output) is cut where it closes.
+ */
+function analyse(root: object, follow: (node: unknown) => unknown): { cycles: Set<object>; shared: Set<object>; inlinedSize: number } {
+  const cycles = new Set<object>();
+  const shared = new Set<object>();
+  const path: Array<{ node: object; viaRef: boolean }> = [];
+  const onPath = new Map<object, number>();
+  const sizes = new Map<object, number>();
+  const walk = (raw: unknown): number => {
     const node = follow(raw);
-    if (node === null || typeof node !== 'object') return;
-    if (onPath.has(node)) {
-      targets.add(node);
-      return;
+    if (node === null || typeof node !== 'object') return 1;
+    const viaRef = node !== raw;
+    const at = onPath.get(node);
+    if (at !== undefined) {
+      const cut = path.slice(at).find((p) => p.viaRef)?.node ?? node;
+      cycles.add(cut);
+      return 1;
     }
-    if (done.has(node)) return;
-    onPath.add(node);
-    for (const value of Object.values(node)) walk(value);
+    // Only a reference names a schema: objects written in place are walked wherever they
+    // appear (a YAML alias repeats content), referenced ones once.
+    const known = viaRef ? sizes.get(node) : undefined;
+    if (known !== undefined) {
+      if (!Array.isArray(node)) shared.add(node);
+      return known;
+    }
+    onPath.set(node, path.length);
+    path.push({ node, viaRef });
+    let size = 1;
+    for (const value of Object.values(node)) size = Math.min(Number.MAX_SAFE_INTEGER, size + walk(value));
+    path.pop();
     onPath.delete(node);
-    done.add(node);
+    if (viaRef) sizes.set(node, size);
+    return size;
   };
-  walk(root);
-  return targets;
+  return { cycles, shared, inlinedSize: walk(root) };
 }

@@ -1,8 +1,9 @@
 /**
- * The HTTP API: middleware in order (request id, log, ETag, body limit, access), then the
- * route modules. Routes only translate HTTP to module calls; rules live in registry/ and
- * gateway/. `createApp` is the registry with its gateway (`herald serve`);
- * `createGatewayApp` is the gateway alone (`herald gateway`), reading contracts over HTTP.
+ * The HTTP API: middleware in order (request id, log, ETag, body limit, access guard), then
+ * the route modules, each route with its access declaration (access.ts). Routes only
+ * translate HTTP to module calls; rules live in registry/ and gateway/. `createApp` is the
+ * registry with its gateway (`herald serve`); `createGatewayApp` is the gateway alone
+ * (`herald gateway`), reading contracts over HTTP.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -16,7 +17,8 @@ import type { Registry } from '../registry/registry.js';
 import type { TokenService } from '../registry/tokens.js';
 import type { Store } from '../store/store.js';
 import type { AppEnv } from './env.js';
-import { authenticate, requestLog, scopeFor, type Authenticator } from './middleware.js';
+import { accessGuard, type Authenticator } from './access.js';
+import { requestLog } from './middleware.js';
 import { notFoundRoute, onError, problemResponse } from './problem.js';
 import { configRoutes, schemaRoutes, tokenRoutes } from './routes/admin.js';
 import { contractRoutes } from './routes/contracts.js';
@@ -30,6 +32,8 @@ interface CommonDeps {
   /** The most messages one batch publish may carry. */
   maxBatch: number;
   readAuth: boolean;
+  /** With an admin token, /metrics needs a read token unless this is set (HERALD_METRICS_PUBLIC). */
+  metricsPublic: boolean;
 }
 
 export interface AppDeps extends CommonDeps {
@@ -53,10 +57,11 @@ function base(deps: CommonDeps, tokens: Authenticator): Hono<AppEnv> {
         problemResponse(c, new HeraldError('payload-too-large', `The request body is larger than the limit of ${deps.maxBodyBytes} bytes (HERALD_MAX_BODY_BYTES).`)),
     }),
   );
-  app.use('/v1/*', authenticate(tokens, scopeFor(deps.readAuth)));
+  // Last: everything registered after it belongs to a route, which declares its access.
+  app.use(accessGuard(tokens, deps.readAuth));
   app.route('/v1/publish', publishRoutes(deps.gateway, deps.maxBatch));
   app.route('/v1/contracts', provisionRoutes(deps.gateway));
-  app.route('/', metricsRoutes(deps.gateway));
+  app.route('/', metricsRoutes(deps.gateway, deps.metricsPublic));
   app.onError(onError);
   app.notFound(notFoundRoute);
   return app;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../registry/tokens.js';
+import type { AccessContext } from './access.js';
 
 /** Variables the middleware sets on each request's context. */
 export interface AppEnv {
@@ -7,5 +8,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     principal: Principal;
+    /** Set by the access guard, read by each route's access declaration. */
+    access: AccessContext;
   };
 }

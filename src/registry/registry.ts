@@ -3,11 +3,11 @@
  * hard deletes. HTTP routes and CLI commands are thin shells over this class.
  */
 import { HeraldError, notFound } from '../errors.js';
-import { checkCompatibility, isTransitive, type Earlier, type Verdict } from '../compat/verdict.js';
+import type { Analyzer } from '../analysis/analyzer.js';
+import { isTransitive, type Earlier, type Verdict } from '../compat/verdict.js';
 import type { Mode, Policy } from '../compat/types.js';
-import { ingest, type IngestedDocument, type IngestLimits } from '../contracts/ingest.js';
+import type { IngestedDocument } from '../contracts/ingest.js';
 import type { Contract } from '../contracts/model.js';
-import { modelOfDocument } from '../contracts/normalize.js';
 import type { SourceFormat } from '../contracts/text.js';
 import type { ContractRow, SchemaLink, Store, StoreReader, StoreTx, VersionRow } from '../store/store.js';
 import { effectiveConfig } from './config.js';
@@ -80,64 +80,121 @@ export class Registry {
 
   constructor(
     readonly store: Store,
-    private readonly limits: IngestLimits,
+    /** Parses and compares documents: in worker threads when serving, so no request blocks another. */
+    private readonly analyzer: Analyzer,
   ) {}
 
   async register(name: string, text: string, format: SourceFormat, registeredBy: string): Promise<Registration> {
     assertContractName(name);
-    // Parsing and validation happen before the transaction: they are the slow part and need no lock.
-    const doc = await ingest(text, format, this.limits);
-    const fresh = new Map<string, number>();
-    const registration = await this.store.transaction(async (tx) => {
-      const contract = await tx.lockContract(name);
-      // One query for what both the idempotency check and the compatibility check need.
-      const heads = contract.deletedAt === null ? await tx.versionHeads(contract.id, false) : [];
-      const same = heads.find((h) => h.fingerprint === doc.fingerprint);
-      if (same) return { created: false, version: await versionView(tx, name, (await tx.findVersion(contract.id, same.version))!) };
-      if (contract.deletedAt !== null) await tx.reviveContract(contract.id);
-      // Checked under the contract's lock, so two registrations cannot both pass against the same latest.
-      await this.enforceCompatibility(tx, contract, doc, heads);
-      const number = await tx.allocateVersion(contract.id);
-      const row = await tx.insertVersion({
-        contractId: contract.id,
-        version: number,
-        text,
-        textFormat: format,
-        document: doc.document,
-        fingerprint: doc.fingerprint,
-        asyncapiVersion: doc.asyncapiVersion,
-        infoVersion: doc.infoVersion,
-        registeredBy,
+    // Parsing, validation and the compatibility check happen before the transaction: they
+    // are the slow part, and a transaction (with PGlite, the only connection) must stay short.
+    const doc = await this.analyzer.ingest(text, format);
+    // One registration of a contract at a time in this process, so that each is checked
+    // against the one before; other processes are caught by the check's basis.
+    return this.serialized(name, () => this.registerChecked(name, doc, text, format, registeredBy));
+  }
+
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  private serialized<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const before = this.queues.get(name) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const settled = mine.catch(() => undefined);
+    this.queues.set(name, settled);
+    void settled.then(() => this.queues.get(name) === settled && this.queues.delete(name));
+    return mine;
+  }
+
+  private async registerChecked(name: string, doc: IngestedDocument, text: string, format: SourceFormat, registeredBy: string): Promise<Registration> {
+    for (let attempt = 1; ; attempt++) {
+      const checked = await this.checkForRegistration(this.store, name, doc);
+      const fresh = new Map<string, number>();
+      const registration = await this.store.transaction(async (tx) => {
+        const contract = await tx.lockContract(name);
+        const heads = contract.deletedAt === null ? await tx.versionHeads(contract.id, false) : [];
+        const same = heads.find((h) => h.fingerprint === doc.fingerprint);
+        if (same) return { created: false, version: await versionView(tx, name, (await tx.findVersion(contract.id, same.version))!) };
+        // Checked against what is stored now? Another registration may have come between.
+        if ((await this.checkBasis(tx, contract, heads)) !== checked.basis) return undefined;
+        if (contract.deletedAt !== null) await tx.reviveContract(contract.id);
+        const number = await tx.allocateVersion(contract.id);
+        const row = await tx.insertVersion({
+          contractId: contract.id,
+          version: number,
+          text,
+          textFormat: format,
+          document: doc.document,
+          fingerprint: doc.fingerprint,
+          asyncapiVersion: doc.asyncapiVersion,
+          infoVersion: doc.infoVersion,
+          registeredBy,
+        });
+        const distinct = new Map(doc.schemas.map((s) => [s.fingerprint, { fingerprint: s.fingerprint, format: s.format, schema: s.schema }]));
+        const unknown = [...distinct.values()].filter((s) => !this.schemaIds.has(s.fingerprint));
+        for (const [fingerprint, id] of await tx.upsertSchemas(unknown)) fresh.set(fingerprint, id);
+        const idOf = (fingerprint: string) => this.schemaIds.get(fingerprint) ?? fresh.get(fingerprint)!;
+        const links: SchemaLink[] = doc.schemas.map((s) => ({ schemaId: idOf(s.fingerprint), channel: s.channel, message: s.message, part: s.part }));
+        await tx.linkSchemas(row.id, links);
+        return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
       });
-      const distinct = new Map(doc.schemas.map((s) => [s.fingerprint, { fingerprint: s.fingerprint, format: s.format, schema: s.schema }]));
-      const unknown = [...distinct.values()].filter((s) => !this.schemaIds.has(s.fingerprint));
-      for (const [fingerprint, id] of await tx.upsertSchemas(unknown)) fresh.set(fingerprint, id);
-      const idOf = (fingerprint: string) => this.schemaIds.get(fingerprint) ?? fresh.get(fingerprint)!;
-      const links: SchemaLink[] = doc.schemas.map((s) => ({ schemaId: idOf(s.fingerprint), channel: s.channel, message: s.message, part: s.part }));
-      await tx.linkSchemas(row.id, links);
-      // The next registration is checked against this one: keep what it will need.
-      this.remember(doc.fingerprint, doc.document, doc.contract);
-      return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
-    });
-    if (registration.created) this.changed(name);
-    for (const [fingerprint, id] of fresh) {
-      if (this.schemaIds.size >= 100_000) this.schemaIds.delete(this.schemaIds.keys().next().value!);
-      this.schemaIds.set(fingerprint, id);
+      if (!registration) {
+        if (attempt < 10) continue;
+        throw new HeraldError('conflict', `Other versions of "${name}" were registered while this one was checked; try again.`);
+      }
+      if (registration.created) {
+        // The next registration is checked against this one: keep what it will need.
+        this.remember(doc.fingerprint, doc.document, doc.contract);
+        this.changed(name);
+      }
+      for (const [fingerprint, id] of fresh) {
+        if (this.schemaIds.size >= 100_000) this.schemaIds.delete(this.schemaIds.keys().next().value!);
+        this.schemaIds.set(fingerprint, id);
+      }
+      return registration;
     }
-    return registration;
+  }
+
+  /**
+   * The compatibility check a registration needs, run against what is stored now; throws
+   * 409 when the document breaks it. `basis` names what it was checked against.
+   */
+  private async checkForRegistration(reader: StoreReader, name: string, doc: IngestedDocument): Promise<{ basis: string }> {
+    const contract = await reader.findContract(name);
+    const heads = contract && contract.deletedAt === null ? await reader.versionHeads(contract.id, false) : [];
+    const basis = await this.checkBasis(reader, contract, heads);
+    // Identical to a stored version: the transaction answers with it.
+    if (heads.some((h) => h.fingerprint === doc.fingerprint)) return { basis };
+    const { compatibility: mode, policy } = await effectiveConfig(reader, name);
+    if (mode === 'NONE' || heads.length === 0) return { basis };
+    const earlier = await this.earlier(reader, isTransitive(mode) ? heads : heads.slice(-1));
+    const verdict = await this.analyzer.check({ document: doc.document, contract: doc.contract }, earlier, mode, policy);
+    if (verdict.compatible) return { basis };
+    const breaking = verdict.changes.filter((c) => c.breaking);
+    const against = isTransitive(mode) ? 'earlier versions' : `version ${earlier.at(-1)!.version}`;
+    throw new HeraldError(
+      'conflict',
+      `The document is incompatible with ${against} of "${name}" under ${mode} (${policy}): ${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}${verdict.truncated ? ' listed' : ''}, first ${breaking[0]!.kind} at ${breaking[0]!.newPath || '/'}: ${breaking[0]!.message}`,
+      { mode, policy, compatible: false, changes: verdict.changes, advice: verdict.advice, ...(verdict.truncated ? { truncated: verdict.truncated } : {}) },
+    );
+  }
+
+  /** What a check depends on: the live versions and the settings; equal text, same check. */
+  private async checkBasis(reader: StoreReader, contract: ContractRow | undefined, heads: VersionHead[]): Promise<string> {
+    const config = contract ? await effectiveConfig(reader, contract.name) : undefined;
+    return JSON.stringify([contract?.deletedAt === null ? heads.map((h) => h.fingerprint) : [], config?.compatibility, config?.policy]);
   }
 
   /** A candidate checked against the registered versions, with the contract's settings unless overridden. */
   async checkCompatibility(name: string, text: string, format: SourceFormat, overrides: { mode?: Mode; policy?: Policy }): Promise<CompatibilityReport> {
     assertContractName(name);
-    const doc = await ingest(text, format, this.limits);
+    const doc = await this.analyzer.ingest(text, format);
     const config = await effectiveConfig(this.store, name);
     const mode = overrides.mode ?? config.compatibility;
     const policy = overrides.policy ?? config.policy;
     const contract = await this.store.findContract(name);
     const heads = contract && contract.deletedAt === null && mode !== 'NONE' ? await this.store.versionHeads(contract.id, !isTransitive(mode)) : [];
     const earlier = await this.earlier(this.store, heads);
-    return { contract: name, ...checkCompatibility({ document: doc.document, contract: doc.contract }, earlier, mode, policy) };
+    return { contract: name, ...(await this.analyzer.check({ document: doc.document, contract: doc.contract }, earlier, mode, policy)) };
   }
 
   /** Every change from version `a` to version `b`, judged under the contract's mode (one step, not transitive). */
@@ -146,28 +203,13 @@ export class Registry {
     const to = await this.version(name, b, includeDeleted);
     const config = await effectiveConfig(this.store, name);
     const mode = config.compatibility.replace('_TRANSITIVE', '') as Mode;
-    const verdict = checkCompatibility(
-      { document: to.document, contract: this.modelOf(to.fingerprint, to.document) },
-      [{ document: from.document, contract: this.modelOf(from.fingerprint, from.document), version: from.version }],
+    const verdict = await this.analyzer.check(
+      { document: to.document, contract: await this.modelOf(to.fingerprint, to.document) },
+      [{ document: from.document, contract: await this.modelOf(from.fingerprint, from.document), version: from.version }],
       mode,
       config.policy,
     );
     return { contract: name, from: from.version, to: to.version, ...verdict };
-  }
-
-  private async enforceCompatibility(tx: StoreTx, contract: ContractRow, doc: IngestedDocument, heads: VersionHead[]): Promise<void> {
-    const { compatibility: mode, policy } = await effectiveConfig(tx, contract.name);
-    if (mode === 'NONE' || heads.length === 0) return;
-    const earlier = await this.earlier(tx, isTransitive(mode) ? heads : heads.slice(-1));
-    const verdict = checkCompatibility({ document: doc.document, contract: doc.contract }, earlier, mode, policy);
-    if (verdict.compatible) return;
-    const breaking = verdict.changes.filter((c) => c.breaking);
-    const against = isTransitive(mode) ? 'earlier versions' : `version ${earlier.at(-1)!.version}`;
-    throw new HeraldError(
-      'conflict',
-      `The document is incompatible with ${against} of "${contract.name}" under ${mode} (${policy}): ${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}, first ${breaking[0]!.kind} at ${breaking[0]!.newPath || '/'}: ${breaking[0]!.message}`,
-      { mode, policy, compatible: false, changes: verdict.changes, advice: verdict.advice },
-    );
   }
 
   /** Documents and models of the versions a new one is checked against, from the cache where it has them. */
@@ -176,15 +218,15 @@ export class Registry {
     for (const head of heads) {
       const cached = this.versions.get(head.fingerprint);
       const document = cached?.document ?? (await reader.versionDocument(head.id));
-      out.push({ document, contract: cached?.contract ?? this.modelOf(head.fingerprint, document), version: head.version });
+      out.push({ document, contract: cached?.contract ?? (await this.modelOf(head.fingerprint, document)), version: head.version });
     }
     return out;
   }
 
-  private modelOf(fingerprint: string, document: unknown): Contract {
+  private async modelOf(fingerprint: string, document: unknown): Promise<Contract> {
     const cached = this.versions.get(fingerprint);
     if (cached) return cached.contract;
-    const contract = modelOfDocument(document as Record<string, unknown>, this.limits.maxRefNodes);
+    const contract = await this.analyzer.model(document as Record<string, unknown>);
     this.remember(fingerprint, document, contract);
     return contract;
   }
@@ -271,7 +313,7 @@ export class Registry {
   /** The model of a version, as the gateway routes by it. */
   async model(name: string, selector: VersionSelector): Promise<{ version: number; contract: Contract }> {
     const row = await this.version(name, selector, false);
-    return { version: row.version, contract: this.modelOf(row.fingerprint, row.document) };
+    return { version: row.version, contract: await this.modelOf(row.fingerprint, row.document) };
   }
 
   /** Calls `listener` after a contract's versions change (registered or deleted); returns an unsubscribe. */

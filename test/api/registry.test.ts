@@ -219,9 +219,11 @@ describe.each(DRIVERS)('registry API on %s', (driver) => {
       const deep = JSON.stringify({ asyncapi: '3.0.0', info: { title: 't', version: '1' }, 'x-deep': JSON.parse('['.repeat(300) + ']'.repeat(300)) });
       const res2 = await api.request('POST', '/v1/contracts/limits/versions', { body: deep, contentType: 'application/json' });
       expect([res2.status, res2.json.errors[0].rule]).toEqual([422, 'depth-limit']);
-      const laughs = ['asyncapi: 3.0.0', "info: {title: t, version: '1'}", 'components:', '  schemas:', '    s0: {type: string}'];
-      for (let i = 1; i <= 25; i++) laughs.push(`    s${i}: {allOf: [{$ref: '#/components/schemas/s${i - 1}'}, {$ref: '#/components/schemas/s${i - 1}'}]}`);
-      const res3 = await api.request('POST', '/v1/contracts/limits/versions', { body: laughs.join('\n') });
+      // One large schema used by 30 messages: validated at each place, 30 times its size.
+      const big = Array.from({ length: 20_000 }, (_, i) => `        p${i}: {type: string}`);
+      const messages = Array.from({ length: 30 }, (_, i) => `      m${i}: {payload: {$ref: '#/components/schemas/Big'}}`);
+      const spread = ['asyncapi: 3.0.0', "info: {title: t, version: '1'}", 'channels:', '  c:', '    messages:', ...messages, 'components:', '  schemas:', '    Big:', '      properties:', ...big];
+      const res3 = await api.request('POST', '/v1/contracts/limits/versions', { body: spread.join('\n') });
       expect([res3.status, res3.json.errors[0].rule]).toEqual([422, 'ref-expansion-limit']);
       expect((await api.request('GET', '/v1/contracts/limits?deleted=true')).status).toBe(404);
     });

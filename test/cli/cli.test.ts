@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS_MISSING, corpusFiles, corpusPath, corpusPresent, isMultiFile } from '../helpers/corpus.js';
+import { CORPUS_DIR, CORPUS_MISSING, corpusFiles, corpusPath, corpusPresent, isMultiFile } from '../helpers/corpus.js';
 import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
 /** A port nothing listens on. */
@@ -86,7 +86,7 @@ describe('herald CLI', () => {
   describe.skipIf(!corpusPresent)(`multi-file documents (${corpusPresent ? 'corpus present' : CORPUS_MISSING})`, () => {
     it.each(corpusFiles().filter(isMultiFile))('%s registers after client-side bundling', async (rel) => {
       const name = rel.replace(/\/asyncapi\.yaml$/, '').replace(/[^a-z0-9]+/g, '-');
-      const res = await runCli(['register', corpusPath(rel), '--contract', name, ...R]);
+      const res = await runCli(['register', corpusPath(rel), '--contract', name, '--root', CORPUS_DIR, ...R]);
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
       expect(res.stdout).toContain('registered version 1');

@@ -8,7 +8,7 @@ import { compareContracts } from '../../src/compat/contracts.js';
 import type { Mode, Policy } from '../../src/compat/types.js';
 import { checkCompatibility, type Verdict } from '../../src/compat/verdict.js';
 import { ingest } from '../../src/contracts/ingest.js';
-import { corpusFiles, corpusPath, corpusPresent, isFragment, CORPUS_MISSING } from '../helpers/corpus.js';
+import { CORPUS_DIR, corpusFiles, corpusPath, corpusPresent, isFragment, CORPUS_MISSING } from '../helpers/corpus.js';
 import { prepareDocument } from '../../src/cli/bundle.js';
 
 const orders = readFileSync('specs/orders.yaml', 'utf8');
@@ -189,7 +189,7 @@ describe('modes', () => {
 
 describe.skipIf(!corpusPresent)(`the spec's examples (${corpusPresent ? 'corpus present' : CORPUS_MISSING})`, () => {
   it.each(corpusFiles().filter((f) => !isFragment(f) && !f.startsWith('v3/adeo')))('%s has no changes against itself', async (rel) => {
-    const { text, format } = await prepareDocument(corpusPath(rel));
+    const { text, format } = await prepareDocument(corpusPath(rel), { root: CORPUS_DIR });
     const d = await ingest(text, format);
     const v = { document: d.document, contract: d.contract };
     expect(compareContracts(v, v, 'strict')).toEqual([]);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareDocument } from '../../src/cli/bundle.js';
 import { ingest } from '../../src/contracts/ingest.js';
 import { findRefs } from '../../src/contracts/refs.js';
-import { corpusFiles, corpusPath, corpusPresent, CORPUS_MISSING, isFragment } from '../helpers/corpus.js';
+import { CORPUS_DIR, corpusFiles, corpusPath, corpusPresent, CORPUS_MISSING, isFragment } from '../helpers/corpus.js';
 import { parserContract } from '../helpers/parser-model.js';
 
 /** Herald's model minus the source pointers the parser cannot know. */
@@ -31,7 +31,7 @@ const sources = [
   ...['specs/orders.yaml', 'specs/payments.yaml', 'specs/notifications.yaml'].map((f) => ({ name: f, load: async () => ({ text: readFileSync(f, 'utf8'), format: 'yaml' as const }) })),
   ...(corpusPresent ? corpusFiles() : [])
     .filter((f) => !isFragment(f))
-    .map((f) => ({ name: f, load: async () => prepareDocument(corpusPath(f)) })),
+    .map((f) => ({ name: f, load: async () => prepareDocument(corpusPath(f), { root: CORPUS_DIR }) })),
 ];
 
 describe(`the contract model agrees with @asyncapi/parser (${corpusPresent ? 'specs and corpus' : `specs only; ${CORPUS_MISSING}`})`, () => {

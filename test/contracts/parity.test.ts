@@ -12,7 +12,7 @@ import { ingest } from '../../src/contracts/ingest.js';
 import { findRefs } from '../../src/contracts/refs.js';
 import { InvalidDocumentError } from '../../src/errors.js';
 import { prepareDocument } from '../../src/cli/bundle.js';
-import { CORPUS_MISSING, corpusFiles, corpusPath, corpusPresent, isFragment, isMultiFile } from '../helpers/corpus.js';
+import { CORPUS_DIR, CORPUS_MISSING, corpusFiles, corpusPath, corpusPresent, isFragment, isMultiFile } from '../helpers/corpus.js';
 import { mutate, type Mutation } from '../helpers/mutate.js';
 
 const defaultParser = new Parser();
@@ -49,7 +49,7 @@ describe.skipIf(!corpusPresent)(`the spec's examples (${corpusPresent ? 'corpus 
   });
 
   it.each(corpusFiles().filter(isMultiFile))('%s: bundled by the CLI, Herald accepts it like the default parser', async (rel) => {
-    const prepared = await prepareDocument(corpusPath(rel));
+    const prepared = await prepareDocument(corpusPath(rel), { root: CORPUS_DIR });
     expect(prepared.bundled).toBe(true);
     const { document } = await defaultParser.parse(prepared.text);
     expect(document).toBeDefined();

@@ -4,17 +4,19 @@
  */
 import { expect } from 'vitest';
 import type { Hono } from 'hono';
-import { DEFAULTS, gatewayConfig, type GatewayConfig } from '../../src/config.js';
+import { DEFAULT_COMPAT, DEFAULTS, gatewayConfig, type GatewayConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { LocalSource } from '../../src/gateway/source.js';
 import { createGateway } from '../../src/gateway/start.js';
 import type { AppEnv } from '../../src/http/env.js';
+import { InlineAnalyzer } from '../../src/analysis/analyzer.js';
 import { DEFAULT_LIMITS } from '../../src/contracts/ingest.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { ConfigService } from '../../src/registry/config.js';
 import { Registry } from '../../src/registry/registry.js';
 import { TokenService } from '../../src/registry/tokens.js';
+import type { Store } from '../../src/store/store.js';
 import { responseErrors } from './openapi.js';
 import { openTestStore, type DriverName, type TestStore } from './storage.js';
 
@@ -43,15 +45,21 @@ export interface TestApp extends TestStore {
 export interface AppOptions {
   adminToken?: string;
   readAuth?: boolean;
+  /** HERALD_METRICS_PUBLIC. */
+  metricsPublic?: boolean;
   maxBodyBytes?: number;
   limits?: Partial<typeof DEFAULT_LIMITS>;
+  /** The compatibility engine's budget and report size over the defaults. */
+  compat?: Partial<typeof DEFAULT_COMPAT>;
   /** Gateway settings over the defaults; without broker addresses the gateway routes nowhere. */
   gateway?: Partial<GatewayConfig>;
+  /** Serve this store (another test app's) instead of opening one; cleanup leaves it open. */
+  store?: Store;
 }
 
 export async function testApp(driver: DriverName, options: AppOptions = {}): Promise<TestApp> {
-  const ts = await openTestStore(driver);
-  const registry = new Registry(ts.store, { ...DEFAULT_LIMITS, ...options.limits });
+  const ts: TestStore = options.store ? { store: options.store, cleanup: async () => {} } : await openTestStore(driver);
+  const registry = new Registry(ts.store, new InlineAnalyzer({ ingest: { ...DEFAULT_LIMITS, ...options.limits }, check: { ...DEFAULT_COMPAT, ...options.compat } }));
   // HERALD_TEST_LOG=debug shows the app's log while debugging a test.
   const logger = createLogger(process.env.HERALD_TEST_LOG ?? 'silent');
   const settings = { ...gatewayConfig({}), ...options.gateway };
@@ -66,6 +74,7 @@ export async function testApp(driver: DriverName, options: AppOptions = {}): Pro
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     maxBatch: settings.maxBatch,
     readAuth: options.readAuth ?? false,
+    metricsPublic: options.metricsPublic ?? false,
   });
   return {
     ...ts,

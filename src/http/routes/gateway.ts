@@ -1,12 +1,15 @@
 /**
  * The gateway over HTTP: publish one message or a batch to a contract's channel, provision
- * a contract's destinations, and the Prometheus metrics. Rules live in gateway/.
+ * a contract's destinations, and the Prometheus metrics. Rules live in gateway/. Each route
+ * declares its access.
  */
 import { Hono, type Context } from 'hono';
 import { ERROR_CODES, HeraldError } from '../../errors.js';
 import type { Gateway, PublishRequest } from '../../gateway/gateway.js';
+import { access } from '../access.js';
 import { readBatch, type Target } from '../batch.js';
 import type { AppEnv } from '../env.js';
+import { versionNumber } from '../params.js';
 import { PROBLEM_TYPE_PREFIX } from '../problem.js';
 
 /** Query parameters that are not channel parameters. */
@@ -15,7 +18,7 @@ const RESERVED = new Set(['version']);
 export function publishRoutes(gateway: Gateway, maxBatch: number): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.post('/:contract/:channel', async (c) => {
+  app.post('/:contract/:channel', access('write'), async (c) => {
     const req: PublishRequest = {
       ...target(c),
       body: Buffer.from(await c.req.arrayBuffer()),
@@ -29,7 +32,7 @@ export function publishRoutes(gateway: Gateway, maxBatch: number): Hono<AppEnv> 
     return c.json(result, result.status === 'routed' ? 202 : 422);
   });
 
-  app.post('/:contract/:channel/batch', async (c) => {
+  app.post('/:contract/:channel/batch', access('write'), async (c) => {
     const reqs = readBatch(Buffer.from(await c.req.arrayBuffer()), c.req.header('Content-Type'), maxBatch, target(c));
     const valid = reqs.filter((r): r is PublishRequest => !(r instanceof HeraldError));
     const outcomes = await gateway.publishBatch(valid);
@@ -46,20 +49,22 @@ export function publishRoutes(gateway: Gateway, maxBatch: number): Hono<AppEnv> 
 }
 
 export function provisionRoutes(gateway: Gateway): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/:name/provision', async (c) => {
+  return new Hono<AppEnv>().post('/:name/provision', access('write'), async (c) => {
     const version = c.req.query('version');
     return c.json(await gateway.provision(c.req.param('name'), version === undefined ? undefined : versionNumber(version)));
   });
 }
 
-export function metricsRoutes(gateway: Gateway): Hono<AppEnv> {
-  return new Hono<AppEnv>().get('/metrics', async (c) =>
+/** With access control on, the metrics need a read token (even without HERALD_READ_AUTH) unless they are made public. */
+export function metricsRoutes(gateway: Gateway, metricsPublic: boolean): Hono<AppEnv> {
+  return new Hono<AppEnv>().get('/metrics', metricsPublic ? access('public') : access('read', { tokenAlways: true }), async (c) =>
     c.body(await gateway.metrics.registry.metrics(), 200, { 'Content-Type': gateway.metrics.registry.contentType }),
   );
 }
 
 function target(c: Context<AppEnv>): Target {
-  const parameters: Record<string, string> = {};
+  // Without a prototype: a channel parameter named "constructor" or "__proto__" is looked up by name.
+  const parameters: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(c.req.query())) if (!RESERVED.has(k)) parameters[k] = v;
   const version = c.req.query('version');
   return {
@@ -68,12 +73,6 @@ function target(c: Context<AppEnv>): Target {
     parameters,
     ...(version !== undefined ? { version: versionNumber(version) } : {}),
   };
-}
-
-function versionNumber(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new HeraldError('bad-request', `version must be a positive integer, not "${raw}".`);
-  return n;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

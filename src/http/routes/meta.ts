@@ -1,4 +1,4 @@
-/** Health, readiness, the OpenAPI document and its interactive reference page. */
+/** Health, readiness, the OpenAPI document and its interactive reference page: public, always. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { HeraldError } from '../../errors.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import type { Store } from '../../store/store.js';
+import { access } from '../access.js';
 import type { AppEnv } from '../env.js';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../../../openapi/openapi.yaml', import.meta.url));
@@ -19,8 +20,8 @@ export function loadOpenApi(): Record<string, unknown> {
 /** Liveness, and readiness of storage (when this process has it) and of every configured broker. */
 export function healthRoutes(gateway: Gateway, store?: Store): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
-    .get('/readyz', async (c) => {
+    .get('/healthz', access('public'), (c) => c.json({ status: 'ok' }))
+    .get('/readyz', access('public'), async (c) => {
       const checks: Record<string, { status: 'ok' | 'down'; driver?: string }> = {};
       const [storage, brokers] = await Promise.all([
         store?.ping().then(
@@ -40,11 +41,12 @@ export function healthRoutes(gateway: Gateway, store?: Store): Hono<AppEnv> {
 const require = createRequire(import.meta.url);
 // swagger-ui-dist ships the page's scripts, so /reference works without any CDN.
 const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
+// A Map, not an object: the asset name comes from the URL, and "__proto__" or "toString" must name nothing.
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+  ['favicon-32x32.png', 'image/png'],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -65,12 +67,12 @@ const PAGE = `<!doctype html>
 export function docsRoutes(openapi: Record<string, unknown>): Hono<AppEnv> {
   const json = JSON.stringify(openapi);
   return new Hono<AppEnv>()
-    .get('/openapi.json', (c) => c.body(json, 200, { 'Content-Type': 'application/json; charset=utf-8' }))
-    .get('/reference', (c) => c.html(PAGE))
-    .get('/reference/:asset', (c) => {
+    .get('/openapi.json', access('public'), (c) => c.body(json, 200, { 'Content-Type': 'application/json; charset=utf-8' }))
+    .get('/reference', access('public'), (c) => c.html(PAGE))
+    .get('/reference/:asset', access('public'), (c) => {
       const asset = c.req.param('asset');
-      const type = ASSETS[asset];
-      if (!type) throw new HeraldError('not-found', `No reference asset "${asset}".`);
+      const type = ASSETS.get(asset);
+      if (!type) throw new HeraldError('not-found', `No reference asset "${asset.slice(0, 64)}".`);
       return c.body(readFileSync(path.join(swaggerDir, asset)), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
     });
 }

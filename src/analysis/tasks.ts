@@ -1,0 +1,87 @@
+/**
+ * The work a caller's document can make expensive — parsing, validating, building the
+ * model, comparing versions — as plain functions of plain data, so that they can run in a
+ * worker thread (pool.ts) or in the calling thread (inline.ts) alike. Errors travel as
+ * data: a thread boundary keeps an Error's message but not its class or fields.
+ */
+import { Budget, TooComplexError } from '../compat/budget.js';
+import type { ContractVersion } from '../compat/contracts.js';
+import type { Mode, Policy } from '../compat/types.js';
+import { checkCompatibility, type Earlier, type Verdict } from '../compat/verdict.js';
+import { ingest, type IngestedDocument, type IngestLimits } from '../contracts/ingest.js';
+import type { Contract } from '../contracts/model.js';
+import { modelOfDocument } from '../contracts/normalize.js';
+import type { SourceFormat } from '../contracts/text.js';
+import { ERROR_CODES, HeraldError, InvalidDocumentError, type Diagnostic, type ErrorCode } from '../errors.js';
+
+/** The compatibility engine's budget and report size (config.ts CompatLimits). */
+export interface CheckLimits {
+  maxSteps: number;
+  maxMs: number;
+  maxChanges: number;
+}
+
+export interface IngestInput {
+  text: string;
+  format: SourceFormat;
+  limits: IngestLimits;
+}
+
+export interface CheckInput {
+  candidate: ContractVersion;
+  earlier: Earlier[];
+  mode: Mode;
+  policy: Policy;
+  limits: CheckLimits;
+}
+
+export interface ModelInput {
+  document: Record<string, unknown>;
+  maxRefNodes: number;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string; details: Record<string, unknown> } };
+
+export async function ingestTask(input: IngestInput): Promise<Outcome<IngestedDocument>> {
+  return settle(() => ingest(input.text, input.format, input.limits));
+}
+
+export async function checkTask(input: CheckInput): Promise<Outcome<Verdict>> {
+  return settle(() => {
+    const budget = new Budget({ maxSteps: input.limits.maxSteps, maxMs: input.limits.maxMs, now: () => performance.now() });
+    try {
+      return checkCompatibility(input.candidate, input.earlier, input.mode, input.policy, { budget, maxChanges: input.limits.maxChanges });
+    } catch (err) {
+      // Schemas nested (through references) deeper than the stack: judged as too complex.
+      if (err instanceof RangeError) throw new TooComplexError('depth', { oldPath: '', newPath: '', ...budget.scope }, input.limits);
+      throw err;
+    }
+  });
+}
+
+export async function modelTask(input: ModelInput): Promise<Outcome<Contract>> {
+  return settle(() => modelOfDocument(input.document, input.maxRefNodes));
+}
+
+async function settle<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (err) {
+    if (err instanceof HeraldError) return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
+    throw err;
+  }
+}
+
+/** The value of an outcome, or its error rebuilt as the HeraldError it was. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  const { code, message, details } = outcome.error;
+  if ((code === 'invalid-document' || code === 'limit-exceeded') && Array.isArray(details.errors)) {
+    return throwing(new InvalidDocumentError(details.errors as Diagnostic[], message, code));
+  }
+  return throwing(new HeraldError(Object.hasOwn(ERROR_CODES, code) ? code : 'internal', message, details));
+}
+
+const throwing = (err: Error): never => {
+  throw err;
+};

@@ -1,0 +1,136 @@
+/**
+ * Access control, declared by each route where it is defined:
+ *
+ *     app.post('/:name/versions', access('write'), handler)
+ *     app.delete('/:name', access((c) => (permanent(c) ? 'admin' : 'write')), handler)
+ *
+ * A rule that depends on the request reads it with the same parser as the handler
+ * (params.ts), so the two cannot disagree about what the request asks for.
+ *
+ * The guard, the app's last middleware, makes a route without a declaration impossible to
+ * serve by mistake: before any handler runs, it looks at the handlers the request matched
+ * and answers 500 (logged as a bug) when one of them is not preceded by its route's own
+ * declaration. It fails closed at run time, whatever the tests cover; `undeclaredRoutes`
+ * applies the same check to the whole app, so the tests name such a route before it ships.
+ */
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import { HeraldError } from '../errors.js';
+import { allows, type Principal, type Scope, type TokenService } from '../registry/tokens.js';
+import type { AppEnv } from './env.js';
+
+/** Who a bearer secret stands for: the registry's tokens, or the standalone gateway's admin token. */
+export type Authenticator = Pick<TokenService, 'enabled' | 'authenticate'>;
+
+/** What a route needs: nothing ever (`public`), or a token of at least this scope. */
+export type Need = 'public' | Scope;
+
+/** A route's need, fixed or worked out from the request (e.g. `?permanent` needs admin). */
+export type Rule = Need | ((c: Context<AppEnv>) => Need);
+
+export interface AccessOptions {
+  /**
+   * A `read` route is open to callers without a token unless HERALD_READ_AUTH is set; with
+   * `tokenAlways` it needs a read token whenever access control is on (e.g. /metrics).
+   */
+  tokenAlways?: boolean;
+}
+
+/** What the guard hands each declaration: how to authenticate, and whether reads need a token. */
+export interface AccessContext {
+  tokens: Authenticator;
+  readAuth: boolean;
+}
+
+const DECLARATION: unique symbol = Symbol('herald.access');
+const GUARD: unique symbol = Symbol('herald.access-guard');
+
+type Declared = MiddlewareHandler<AppEnv> & { [DECLARATION]: { rule: Rule; options: AccessOptions } };
+
+/** The declaration of a route's access: the first handler of every route. */
+export function access(rule: Rule, options: AccessOptions = {}): MiddlewareHandler<AppEnv> {
+  const declaration: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const ctx = c.get('access');
+    // Mounted in an app without the guard: refuse rather than serve unchecked.
+    if (!ctx) throw new HeraldError('internal', 'This route is served without the access guard.');
+    const need = typeof rule === 'function' ? rule(c) : rule;
+    c.set('principal', await principalFor(ctx, need, options, c.req.header('Authorization')));
+    return next();
+  };
+  return Object.assign(declaration, { [DECLARATION]: { rule, options } }) satisfies Declared;
+}
+
+/** The declaration of a handler, when it is one. */
+export function declarationOf(handler: unknown): { rule: Rule; options: AccessOptions } | undefined {
+  return typeof handler === 'function' ? (handler as Partial<Declared>)[DECLARATION] : undefined;
+}
+
+const ANONYMOUS: Principal = { name: 'anonymous', scope: 'read' };
+
+async function principalFor(ctx: AccessContext, need: Need, options: AccessOptions, header: string | undefined): Promise<Principal> {
+  // Without an admin token, Herald is open (and bound to loopback, see config.ts).
+  if (!ctx.tokens.enabled) return { name: 'anonymous', scope: 'admin' };
+  if (need === 'public') return ANONYMOUS;
+  if (header === undefined) {
+    if (need === 'read' && !ctx.readAuth && !options.tokenAlways) return ANONYMOUS;
+    throw new HeraldError('unauthorized', `This request needs a bearer token with the "${need}" scope: send "Authorization: Bearer <token>".`);
+  }
+  // A token that is sent is checked, also where none is needed: a wrong one is worth knowing about.
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new HeraldError('unauthorized', 'The Authorization header must be "Bearer <token>".');
+  const principal = await ctx.tokens.authenticate(match[1]!);
+  if (!principal) throw new HeraldError('unauthorized', 'The bearer token is not valid.');
+  if (!allows(principal.scope, need)) {
+    throw new HeraldError('forbidden', `Token "${principal.name}" has the "${principal.scope}" scope; this request needs "${need}".`);
+  }
+  return principal;
+}
+
+/** A route entry as Hono lists it (app.routes, or the routes one request matched). */
+interface RouteEntry {
+  method: string;
+  path: string;
+  handler: unknown;
+}
+
+/**
+ * Handlers not preceded by a declaration of their own route (same method and path), in
+ * the order given. Middleware added with `use` after the guard counts as undeclared too:
+ * everything before the guard runs for every request, everything after it belongs to a route.
+ */
+export function undeclared(entries: readonly RouteEntry[]): RouteEntry[] {
+  const declared = new Set<string>();
+  const out: RouteEntry[] = [];
+  for (const e of entries) {
+    const key = `${e.method} ${e.path}`;
+    if (declarationOf(e.handler)) declared.add(key);
+    else if (!declared.has(key)) out.push(e);
+  }
+  return out;
+}
+
+/**
+ * The app's last middleware: hands the declarations what they need, and refuses a request
+ * that would reach a handler without one.
+ */
+export function accessGuard(tokens: Authenticator, readAuth: boolean): MiddlewareHandler<AppEnv> {
+  const ctx: AccessContext = { tokens, readAuth };
+  const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const missing = undeclared(matchedRoutes(c).slice(c.req.routeIndex + 1));
+    if (missing.length > 0) {
+      const which = missing.map((r) => `${r.method} ${r.path}`).join(', ');
+      c.get('log')?.error({ routes: which }, 'route without an access declaration');
+      throw new HeraldError('internal', `The route ${which} declares no access scope, so Herald does not serve it.`);
+    }
+    c.set('access', ctx);
+    return next();
+  };
+  return Object.assign(guard, { [GUARD]: true });
+}
+
+/** The handlers of an app that would be served without an access declaration (all of them, without the guard). */
+export function undeclaredRoutes(app: Hono<AppEnv>): RouteEntry[] {
+  const at = app.routes.findIndex((r) => (r.handler as { [GUARD]?: boolean })[GUARD] === true);
+  if (at < 0) return app.routes.filter((r) => r.method !== 'ALL' && !declarationOf(r.handler));
+  return undeclared(app.routes.slice(at + 1));
+}

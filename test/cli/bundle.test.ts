@@ -1,0 +1,224 @@
+/**
+ * Client-side bundling keeps local `$ref`s inside one folder: the document's, or `--root`.
+ * Real temporary folders, real symbolic links and FIFOs; the CLI runs as a child process
+ * against a real `herald serve`.
+ */
+import { execFileSync } from 'node:child_process';
+import { constants, mkdirSync, mkdtempSync, openSync, closeSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { prepareDocument, RefOutsideRootError } from '../../src/cli/bundle.js';
+import { main } from '../../src/cli/main.js';
+import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
+
+// base/                       the root's parent: everything here but proj/ is "outside"
+//   secret.yaml, shared.yaml, outside/{s.yaml, doc.yaml, pipe.yaml (a FIFO)}
+//   proj/                     the root by default
+//     good.yaml -> schemas/a.yaml -> ./b.yaml (relative to schemas/), alias.yaml -> schemas/b.yaml
+//     link.yaml -> ../secret.yaml, linkdir -> ../outside, linkpipe.yaml -> ../outside/pipe.yaml
+//     nested/escape.yaml: $ref ../../secret.yaml
+const base = realpathSync(mkdtempSync(path.join(tmpdir(), 'herald-bundle-')));
+const proj = path.join(base, 'proj');
+const SECRET = 'TOPSECRET-4b1d';
+const put = (rel: string, text: string): string => {
+  const p = path.join(base, rel);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+};
+/** A valid AsyncAPI document whose one schema is `$ref: ref`. */
+const doc = (ref: string) => `asyncapi: 3.0.0\ninfo: { title: Bundling, version: 1.0.0 }\ncomponents:\n  schemas:\n    A:\n      $ref: ${JSON.stringify(ref)}\n`;
+let n = 0;
+/** A document in proj/ (or `dir`) referring to `ref`. */
+const entry = (ref: string, dir = 'proj') => put(`${dir}/doc-${++n}.yaml`, doc(ref));
+
+put('secret.yaml', `secret: ${SECRET}\n`);
+put('shared.yaml', 'type: object\nproperties:\n  shared: { type: string }\n');
+put('outside/s.yaml', `secret: ${SECRET}\n`);
+/** A valid document without local references; `description` goes into its schema B. */
+const selfContained = (description: string) => doc('#/components/schemas/B').replace('components:\n  schemas:\n', `components:\n  schemas:\n    B: { description: ${description} }\n`);
+put('outside/doc.yaml', selfContained(SECRET));
+execFileSync('mkfifo', [path.join(base, 'outside/pipe.yaml')]);
+put('proj/schemas/a.yaml', 'type: object\nproperties:\n  b: { $ref: "./b.yaml" }\n  c: { $ref: "../alias.yaml" }\n');
+put('proj/schemas/b.yaml', 'type: string\nformat: uuid\n');
+symlinkSync('schemas/b.yaml', path.join(proj, 'alias.yaml'));
+symlinkSync('../secret.yaml', path.join(proj, 'link.yaml'));
+symlinkSync('../outside', path.join(proj, 'linkdir'));
+symlinkSync('../outside/pipe.yaml', path.join(proj, 'linkpipe.yaml'));
+symlinkSync('../outside/doc.yaml', path.join(proj, 'entry-link.yaml'));
+put('proj/nested/escape.yaml', 'type: object\nproperties:\n  p: { $ref: "../../secret.yaml" }\n');
+const good = put('proj/good.yaml', doc('./schemas/a.yaml').replace('components:\n  schemas:\n', `components:\n  schemas:\n    U: { $ref: ${JSON.stringify(`file://${proj}/schemas/b.yaml`)} }\n`));
+const clean = put('proj/clean.yaml', selfContained('clean'));
+
+afterAll(() => {
+  // Should a broken resolver be stuck opening the FIFO, open its other end so that it returns.
+  fifoHasReader(path.join(base, 'outside/pipe.yaml'));
+  rmSync(base, { recursive: true, force: true });
+});
+
+const leaves = (file: string, ref: string, root: string, symlink = false) =>
+  `${file}: $ref "${ref}" leaves the folder ${root}${symlink ? ' through a symbolic link' : ''} (use --root to widen it)`;
+
+/** Each refusal: the document, and the one line that names the `$ref`, its file and the root. */
+const REFUSED: Array<[string, string, (f: string) => string]> = [
+  ['an absolute path', '/etc/passwd', (f) => leaves(f, '/etc/passwd', proj)],
+  ['a .. escape', '../secret.yaml', (f) => leaves(f, '../secret.yaml', proj)],
+  ['a .. escape after a folder', 'sub/../../secret.yaml', (f) => leaves(f, 'sub/../../secret.yaml', proj)],
+  ['a file:// URL outside', 'file:///etc/passwd', (f) => leaves(f, 'file:///etc/passwd', proj)],
+  ['a percent-encoded ..', '%2e%2e/secret.yaml', (f) => leaves(f, '%2e%2e/secret.yaml', proj)],
+  ['a symlinked file leading outside', 'link.yaml', (f) => leaves(f, 'link.yaml', proj, true)],
+  ['a symlinked folder leading outside', 'linkdir/s.yaml', (f) => leaves(f, 'linkdir/s.yaml', proj, true)],
+  ['a nested file whose own $ref escapes', 'nested/escape.yaml#/properties', () => leaves(path.join(proj, 'nested/escape.yaml'), '../../secret.yaml', proj)],
+];
+
+/** Whether some process holds the FIFO open for reading (opening it to write without blocking fails otherwise). */
+const fifoHasReader = (fifo: string): boolean => {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return false;
+    throw err;
+  }
+};
+
+describe('prepareDocument', () => {
+  it('bundles a multi-file document inside the root: nested refs relative to their file, symlinks and file:// URLs inside', async () => {
+    const prepared = await prepareDocument(good);
+    expect(prepared).toMatchObject({ format: 'yaml', bundled: true });
+    const data = parse(prepared.text) as { components: { schemas: Record<string, unknown> } };
+    expect(data.components.schemas.U).toEqual({ type: 'string', format: 'uuid' });
+    expect(prepared.text).toContain('format: uuid');
+    expect(JSON.stringify(data)).not.toMatch(/"\$ref":"[^#]/);
+    expect((await prepareDocument(good, { root: proj })).text).toBe(prepared.text);
+  });
+
+  it('leaves a document without local references as it is', async () => {
+    const f = entry('#/components/schemas/B');
+    expect(await prepareDocument(f)).toEqual({ text: doc('#/components/schemas/B'), format: 'yaml', bundled: false });
+  });
+
+  it.each(REFUSED)('refuses %s with one line naming the $ref, its file and the root', async (_, ref, message) => {
+    const f = entry(ref);
+    const err = (await prepareDocument(f).catch((e: unknown) => e)) as RefOutsideRootError;
+    expect(err).toBeInstanceOf(RefOutsideRootError);
+    expect(err.message).toBe(message(f));
+    expect(err).toMatchObject({ exitCode: 2, root: proj });
+  });
+
+  it('opens nothing outside the root: a FIFO there, named directly or through a symlink, is never opened', async () => {
+    const pipe = path.join(base, 'outside/pipe.yaml');
+    for (const [ref, symlink] of [['../outside/pipe.yaml', false], [pipe, false], ['linkpipe.yaml', true], ['linkdir/pipe.yaml', true]] as const) {
+      const f = entry(ref);
+      await expect(prepareDocument(f)).rejects.toThrow(leaves(f, ref, proj, symlink));
+      expect(fifoHasReader(pipe)).toBe(false);
+    }
+  });
+
+  it('refuses the document itself when it is a symlink leading outside, or lies outside --root', async () => {
+    const link = path.join(proj, 'entry-link.yaml');
+    await expect(prepareDocument(link)).rejects.toThrow(`${link} leaves the folder ${proj} through a symbolic link (use --root to widen it)`);
+    const outside = path.join(base, 'outside/doc.yaml');
+    await expect(prepareDocument(outside, { root: proj })).rejects.toThrow(`${outside} is outside the folder ${proj} given by --root`);
+    expect((await prepareDocument(link, { root: base })).text).toContain(SECRET);
+  });
+
+  it('--root widened to a parent folder lets ../shared.yaml in, and still refuses what leaves it', async () => {
+    const f = entry('../shared.yaml');
+    await expect(prepareDocument(f)).rejects.toThrow(leaves(f, '../shared.yaml', proj));
+    const prepared = await prepareDocument(f, { root: base });
+    expect(parse(prepared.text).components.schemas.A).toEqual({ type: 'object', properties: { shared: { type: 'string' } } });
+    const far = entry('../../etc/passwd');
+    await expect(prepareDocument(far, { root: base })).rejects.toThrow(leaves(far, '../../etc/passwd', base));
+  });
+
+  it('reports a missing file, a missing root and control characters on one line', async () => {
+    const f = entry('missing.yaml');
+    await expect(prepareDocument(f)).rejects.toThrow(`${f}: $ref "missing.yaml": cannot read ${path.join(proj, 'missing.yaml')}: no such file`);
+    await expect(prepareDocument(f, { root: path.join(base, 'nope') })).rejects.toThrow(`--root ${path.join(base, 'nope')}: no such folder`);
+    const crafted = entry('../x\n::error::owned.yaml');
+    const err = (await prepareDocument(crafted).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe(leaves(crafted, '../x\\u000a::error::owned.yaml', proj));
+  });
+});
+
+// Child processes start slowly on a busy 2-core machine: allow for it.
+describe('herald register and herald check (built CLI)', { timeout: 180_000 }, () => {
+  let server: ServerProcess;
+  let R: string[];
+  beforeAll(async () => {
+    server = await startServerProcess();
+    R = ['--registry', server.url];
+  });
+  afterAll(async () => {
+    await server.stop();
+    server.cleanup();
+  });
+
+  it('register refuses every escape with exit 2 and one line, and sends nothing to the registry', async () => {
+    const files = REFUSED.map(([, ref]) => entry(ref));
+    const results = await Promise.all(files.map((f, i) => runCli(['register', f, '--contract', `evil-${i}`, ...R])));
+    results.forEach((res, i) => {
+      expect(res).toEqual({ code: 2, stdout: '', stderr: `herald: ${REFUSED[i]![2](files[i]!)}\n` });
+    });
+    const list = await runCli(['list', '--json', ...R]);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
+  it('register bundles inside the root, and --root widens it', async () => {
+    const shared = entry('../shared.yaml');
+    expect((await runCli(['register', shared, '--contract', 'shared', ...R])).code).toBe(2);
+    const ok = await runCli(['register', shared, '--contract', 'shared', '--root', base, ...R]);
+    expect(ok).toMatchObject({ code: 0, stderr: '' });
+    expect(ok.stdout).toMatch(/^shared: registered version 1 /);
+    const stored = await runCli(['get', 'shared', '1', '--document', ...R]);
+    expect(parse(stored.stdout).components.schemas.A.properties.shared).toEqual({ type: 'string' });
+    const bundled = await runCli(['register', good, '--contract', 'good', ...R]);
+    expect(bundled).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('check FILE --against FILE refuses an escape on either side (built CLI), and --root widens the folder', async () => {
+    const [symlinked, nested] = [entry('linkdir/s.yaml'), entry('nested/escape.yaml#/properties')];
+    const shared = entry('../shared.yaml');
+    const [a, b, narrow, wide] = await Promise.all([
+      runCli(['check', symlinked, '--against', clean]),
+      runCli(['check', clean, '--against', nested]),
+      runCli(['check', shared, '--against', clean]),
+      runCli(['check', shared, '--against', clean, '--root', base]),
+    ]);
+    expect(a).toEqual({ code: 2, stdout: '', stderr: `herald: ${leaves(symlinked, 'linkdir/s.yaml', proj, true)}\n` });
+    expect(b).toEqual({ code: 2, stdout: '', stderr: `herald: ${leaves(path.join(proj, 'nested/escape.yaml'), '../../secret.yaml', proj)}\n` });
+    expect(narrow).toEqual({ code: 2, stdout: '', stderr: `herald: ${leaves(shared, '../shared.yaml', proj)}\n` });
+    expect(wide.stderr).toBe('');
+    expect(wide.stdout).toContain(`is compatible with ${clean}`);
+  });
+});
+
+describe('herald check (in process, every case on both sides)', () => {
+  /** Runs `herald check ...` through the CLI's main(), collecting what it writes to stderr. */
+  async function check(args: string[]): Promise<{ code: number; stderr: string }> {
+    let stderr = '';
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      return { code: await main(['node', 'herald', 'check', ...args]), stderr };
+    } finally {
+      process.stderr.write = write;
+      process.exitCode = undefined;
+    }
+  }
+
+  it.each(REFUSED)('refuses %s as NEW and as OLD, exit 2 with one line', async (_, ref, message) => {
+    const f = entry(ref);
+    const expected = { code: 2, stderr: `herald: ${message(f)}\n` };
+    expect(await check([f, '--against', clean])).toEqual(expected);
+    expect(await check([clean, '--against', clean, '--against', f])).toEqual(expected);
+    expect(await check([f, '--contract', 'x', '--registry', 'http://127.0.0.1:9'])).toEqual(expected);
+  });
+});
