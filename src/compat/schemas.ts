@@ -34,17 +34,19 @@ export type Acceptance = 'any' | 'none' | string[];
  * are listed once, with the number of paths counted in `occurrences`.
  *
  * Recursion is handled on the graph: a pair met again while it is still being compared is
- * assumed equal (coinduction); results that rest on such an assumption are kept pending
- * until the pair they assumed is finished, then remembered with it (as Tarjan's algorithm
- * finishes a strongly connected component), so mutually recursive types cost one
- * comparison per pair of types, not one per path through them.
+ * assumed equal (coinduction); results that rest on such an assumption are reused under
+ * it and settled when the pair they assumed is finished (as Tarjan's algorithm finishes a
+ * strongly connected component), so mutually recursive types cost one comparison per pair
+ * of types, not one per path through them.
  */
 export class Comparer {
   readonly facts: NodeFacts;
   private readonly stack: string[] = [];
   private readonly depthOf = new Map<string, number>();
   private readonly memo = new Map<string, Change[]>();
-  private readonly pending: Array<{ key: string; result: Change[] }> = [];
+  /** Results that rest on an assumption about a pair still being compared, in order; by key in `tentative`. */
+  private readonly pending: Array<{ key: string; result: Change[]; low: number }> = [];
+  private readonly tentative = new Map<string, { result: Change[]; low: number }>();
   /** The shallowest stack depth an assumption was made about, within the pair being compared. */
   private low = Number.POSITIVE_INFINITY;
 
@@ -62,6 +64,13 @@ export class Comparer {
     const key = `${o.key}|${n.key}`;
     const known = this.memo.get(key);
     if (known) return known;
+    // Reused under the same assumption it was computed with, which still holds: the pair it
+    // assumed is still on the stack (else the result would have been settled).
+    const assumed = this.tentative.get(key);
+    if (assumed) {
+      this.low = Math.min(this.low, assumed.low);
+      return assumed.result;
+    }
     const onStack = this.depthOf.get(key);
     if (onStack !== undefined) {
       this.low = Math.min(this.low, onStack);
@@ -81,10 +90,14 @@ export class Comparer {
       const result = merged(this.exact(o, n, this.compare(o, n, op, np)));
       if (this.low >= depth) {
         // Every assumption made inside was about this pair or deeper ones: all settled now.
-        for (const p of this.pending.splice(pendingFrom)) this.memo.set(p.key, p.result);
+        for (const p of this.pending.splice(pendingFrom)) {
+          this.tentative.delete(p.key);
+          this.memo.set(p.key, p.result);
+        }
         this.memo.set(key, result);
       } else {
-        this.pending.push({ key, result });
+        this.pending.push({ key, result, low: this.low });
+        this.tentative.set(key, { result, low: this.low });
       }
       return result;
     } finally {

@@ -4,6 +4,7 @@
  * schemas. Throws `InvalidDocumentError` with located diagnostics; never does I/O.
  */
 import { InvalidDocumentError, type Diagnostic } from '../errors.js';
+import { appendPointer } from './pointer.js';
 import { fingerprint } from './canonical.js';
 import type { Contract, JsonSchema } from './model.js';
 import { toContract } from './normalize.js';
@@ -45,6 +46,8 @@ export interface IngestedDocument {
 
 export async function ingest(text: string, format: SourceFormat, limits: IngestLimits = DEFAULT_LIMITS): Promise<IngestedDocument> {
   const parsed = parseText(text, format, limits);
+  const unstorable = unstorableCharacters(text, parsed.data);
+  if (unstorable.length > 0) throw new InvalidDocumentError(locate(unstorable, parsed));
   const { version, resolved, diagnostics } = validateDocument(parsed.data, limits.maxRefNodes);
   if (diagnostics.length > 0 || version === undefined || resolved === undefined) throw new InvalidDocumentError(locate(diagnostics, parsed));
   const document = parsed.data as Record<string, unknown>;
@@ -60,6 +63,38 @@ export async function ingest(text: string, format: SourceFormat, limits: IngestL
     contract,
     schemas: extractSchemas(contract),
   };
+}
+
+/** A NUL, or half of a UTF-16 surrogate pair alone (which a JSON escape such as "\ud800" can write). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Characters PostgreSQL cannot store (NUL, in text or JSON) or that are not Unicode at all
+ * (a lone surrogate): refused with their place, rather than failing in storage.
+ * Iterative: the data may be deep.
+ */
+function unstorableCharacters(text: string, data: unknown): Diagnostic[] {
+  // Only a raw character or an escape (\u, and YAML's \0 and \x) can put one in the data.
+  if (!UNSTORABLE.test(text) && !/\\[u0x]/.test(text)) return [];
+  const found: Diagnostic[] = [];
+  const say = (pointer: string, what: string) =>
+    found.push({ rule: 'unstorable-character', pointer, message: `${what} holds a NUL character or a lone UTF-16 surrogate, which Herald cannot store.` });
+  const stack: Array<[unknown, string]> = [[data, '']];
+  while (stack.length > 0 && found.length < 10) {
+    const [value, pointer] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) say(pointer, 'This value');
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const at = appendPointer(pointer, key);
+        if (UNSTORABLE.test(key)) say(at, `The key ${JSON.stringify(key)}`);
+        stack.push([child, at]);
+      }
+    }
+  }
+  // Outside any value (in a comment): the text itself cannot be stored.
+  if (found.length === 0 && text.includes('\u0000')) say('', 'The document text');
+  return found;
 }
 
 export function extractSchemas(contract: Contract): MessageSchema[] {

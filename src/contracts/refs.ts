@@ -16,12 +16,13 @@ export interface RefSite {
 /** Every `$ref` member in the data, in document order. */
 export function findRefs(data: unknown): RefSite[] {
   const found: RefSite[] = [];
+  // Pointers are built only for containers: most of a large document is scalars.
   const walk = (node: unknown, pointer: string): void => {
     if (Array.isArray(node)) {
-      node.forEach((child, i) => walk(child, appendPointer(pointer, i)));
+      for (let i = 0; i < node.length; i++) if (node[i] !== null && typeof node[i] === 'object') walk(node[i], appendPointer(pointer, i));
     } else if (isObject(node)) {
       if ('$ref' in node) found.push({ pointer, ref: node.$ref as string });
-      for (const [key, child] of Object.entries(node)) walk(child, appendPointer(pointer, key));
+      for (const [key, child] of Object.entries(node)) if (child !== null && typeof child === 'object') walk(child, appendPointer(pointer, key));
     }
   };
   walk(data, '');
@@ -147,7 +148,8 @@ export function resolveDocument(data: unknown, maxNodes: number): unknown {
   const contains = (target: string, pointer: string) => pointer === target || pointer.startsWith(target + '/');
   const expand = (node: unknown, here: string, path: readonly string[], origins: readonly string[]): unknown => {
     spend(1);
-    if (Array.isArray(node)) return node.map((child, i) => expand(child, appendPointer(here, i), [...path, String(i)], origins));
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((child, i) => (child !== null && typeof child === 'object' ? expand(child, appendPointer(here, i), [...path, String(i)], origins) : (spend(1), child)));
     if (!isObject(node)) return node;
     if (isSchemaPlace(path)) {
       const target = followRefs(data, node);

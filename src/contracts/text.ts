@@ -83,6 +83,7 @@ const MAX_REPORTED = 20;
 
 export function parseText(text: string, format: SourceFormat, limits: TextLimits): ParsedText {
   checkFlowDepth(text, limits.maxDepth);
+  if (format === 'json') assertJson(text);
   const mayAlias = MAYBE_ALIAS.test(text);
   if (mayAlias) {
     const parsed = parseWithPositions(text, format, limits);
@@ -661,6 +662,31 @@ function checkDepth(data: unknown, maxDepth: number): boolean {
     for (const [key, child] of Object.entries(value)) stack.push([child, depth + 1, appendPointer(pointer, key)]);
   }
   return shared;
+}
+
+/**
+ * A body declared as JSON must be JSON: it is read as YAML (for duplicate keys and
+ * positions), which would also take YAML, and then stored and served back as JSON.
+ */
+function assertJson(text: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message);
+    const offset = at ? Number(at[1]) : undefined;
+    const where = offset === undefined ? {} : lineColumn(text, offset);
+    throw new InvalidDocumentError([{ rule: 'json-syntax', message: `Not JSON: ${(err as Error).message}`, pointer: '', ...where }]);
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? s;

@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
+import { setOwn } from './pointer.js';
 
 const require = createRequire(import.meta.url);
 const AjvDraft04 = require('ajv-draft-04') as typeof Ajv;
@@ -29,7 +30,15 @@ export function dialectOf(schema: unknown): Dialect {
 }
 
 /** Options shared with the AsyncAPI parser's own validators (see structure.ts). */
-export const AJV_OPTIONS = { meta: true, messages: true, strict: false, allowUnionTypes: true, unicodeRegExp: false } as const;
+export const AJV_OPTIONS = {
+  meta: true,
+  messages: true,
+  strict: false,
+  allowUnionTypes: true,
+  unicodeRegExp: false,
+  // `required: [constructor]` must not be met by what every object inherits.
+  ownProperties: true,
+} as const;
 
 const CLASSES = { draft4: AjvDraft04, draft7: Ajv, 'draft2019-09': Ajv2019, 'draft2020-12': Ajv2020 } as const;
 
@@ -84,10 +93,37 @@ export function compileSchema(schema: unknown, allErrors = true): ValidateFuncti
       return new Error(`schema is invalid: ${meta.errorsText(meta.errors, { dataVar: 'schema' })}`);
     }
     const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors }));
-    return own.compile(target);
+    return own.compile(typeof target === 'boolean' ? target : protoAsPattern(target));
   } catch (err) {
     return err as Error;
   }
+}
+
+/**
+ * Ajv skips a property named `__proto__` under `properties` (a guard of its own), so its
+ * schema would go unchecked and `additionalProperties: false` would refuse it. The same
+ * constraint, written as a pattern that matches only that name, is checked as any other.
+ */
+function protoAsPattern(schema: object): object {
+  if (!JSON.stringify(schema).includes('"__proto__"')) return schema;
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) setOwn(out, key, rewrite(value));
+    const props = out.properties;
+    if (props !== null && typeof props === 'object' && !Array.isArray(props) && Object.hasOwn(props, '__proto__')) {
+      // An own `__proto__` property (setOwn above) shadows the accessor: these read and drop it.
+      const { ['__proto__']: proto, ...rest } = props as Record<string, unknown>;
+      out.properties = rest;
+      const patterns = { ...((out.patternProperties as object | undefined) ?? {}) } as Record<string, unknown>;
+      const exact = '^__proto__$';
+      patterns[exact] = Object.hasOwn(patterns, exact) ? { allOf: [patterns[exact], proto] } : proto;
+      out.patternProperties = patterns;
+    }
+    return out;
+  };
+  return rewrite(schema) as object;
 }
 
 const compiled = new Map<string, ValidateFunction | Error>();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { DRIVERS } from '../helpers/storage.js';
+import { nestedAnyOf, refFanOut } from '../helpers/attacks.js';
 
 const orders = readFileSync('specs/orders.yaml', 'utf8');
 const movedTopic = orders.replace('topic: orders.placed.v1', 'topic: orders.placed.v2').replace('version: 1.4.0', 'version: 1.5.0');
@@ -75,5 +76,51 @@ describe.each(DRIVERS)('compatibility API on %s', (driver) => {
     const same = await api.request('GET', '/v1/contracts/orders/versions/latest/diff/latest');
     expect(same.json).toMatchObject({ compatible: true, changes: [] });
     expect((await api.request('GET', '/v1/contracts/orders/versions/1/diff/9')).status).toBe(404);
+  });
+});
+
+describe('checks that would take long, and reports that would be large', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await testApp('pglite', { compat: { maxSteps: 500, maxChanges: 3 } });
+  });
+  afterAll(async () => api.cleanup());
+
+  it('answers 422 "too complex to judge" past the work budget, saying where, and stores nothing', async () => {
+    expect((await api.request('POST', '/v1/contracts/nested/versions', { body: nestedAnyOf(8, 3, 0) })).status).toBe(201);
+    for (const path of ['/v1/contracts/nested/compatibility', '/v1/contracts/nested/versions']) {
+      const res = await api.request('POST', path, { body: nestedAnyOf(8, 3, 1) });
+      expect(res.status).toBe(422);
+      expect(res.json).toMatchObject({ type: 'urn:herald:problem:limit-exceeded', limit: 'HERALD_COMPAT_MAX_STEPS', gaveUpAt: { channel: 'events', message: 'Event' } });
+      expect(res.json.detail).toMatch(/^Too complex to judge/);
+    }
+    expect((await api.request('GET', '/v1/contracts/nested/versions')).json.versions).toHaveLength(1);
+    expect((await api.request('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a diff of a change reached along 100,000 paths lists it once, with the paths counted', async () => {
+    expect((await api.request('PUT', '/v1/config/fan', { body: { compatibility: 'NONE' } })).status).toBe(200);
+    for (const variant of [0, 1]) expect((await api.request('POST', '/v1/contracts/fan/versions', { body: refFanOut(10, 5, variant) })).status).toBe(201);
+    const diff = await api.request('GET', '/v1/contracts/fan/versions/1/diff/2');
+    expect(diff.status).toBe(200);
+    expect(diff.json.changes).toEqual([expect.objectContaining({ kind: 'MAX_LENGTH_INCREASED', occurrences: 100_000 })]);
+    expect(diff.text.length).toBeLessThan(2_000);
+  });
+
+  it('lists at most HERALD_MAX_REPORT_CHANGES changes, and says how many there were', async () => {
+    const many = (type: string) => `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  c:
+    address: c
+    messages:
+      m:
+        payload: {type: object, properties: {${Array.from({ length: 8 }, (_, i) => `p${i}: {type: ${type}}`).join(', ')}}}
+`;
+    expect((await api.request('POST', '/v1/contracts/many/versions', { body: many('string') })).status).toBe(201);
+    const res = await api.request('POST', '/v1/contracts/many/versions', { body: many('integer') });
+    expect(res.status).toBe(409);
+    expect(res.json.changes).toHaveLength(3);
+    expect(res.json.truncated).toEqual({ total: 8, shown: 3 });
   });
 });

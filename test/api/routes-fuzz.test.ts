@@ -351,11 +351,6 @@ function generic(opMethod: string, template: string, operation: Operation): fc.A
  * the run. The `it.fails` tests below reproduce each; they start failing once it is fixed.
  */
 const KNOWN = {
-  // contracts/ingest + store: PostgreSQL text holds no NUL; a document that puts one into a
-  // stored text field (info.version, a raw NUL in YAML, a payload property name) is a 500.
-  nul: 'registering a document with NUL in a stored field',
-  // contracts/canonical: the fingerprint's canonical JSON throws "Lone surrogate is not allowed".
-  surrogate: 'a document holding a lone surrogate (register and compatibility check)',
   // brokers/amqp: amqplib refuses to encode a header name over 255 bytes or ~64 KiB of headers,
   // and the throw is taken for a closed channel: 503 "could not take the message in time".
   amqpHeaders: 'RabbitMQ publish with a header name over 255 bytes or ~64 KiB of headers',
@@ -363,12 +358,7 @@ const KNOWN = {
 const known = new Map<string, number>();
 
 function knownIssue(c: Case, status: number): string | undefined {
-  const body = typeof c.body === 'string' ? c.body : c.body ? Buffer.from(c.body).toString('utf8') : '';
   const path = new URL(c.path, 'http://localhost').pathname;
-  if (status === 500 && c.method === 'POST' && /^\/v1\/contracts\/[^/]+\/(versions|compatibility)$/.test(path)) {
-    if (/\\u[dD][89abAB][0-9a-fA-F]{2}/.test(body)) return KNOWN.surrogate;
-    if (path.endsWith('/versions') && /\u0000|\\0|\\u0000|\\x00/.test(body)) return KNOWN.nul;
-  }
   if (status === 503 && c.method === 'POST' && path.startsWith('/v1/publish/')) {
     let headers: unknown;
     try {
@@ -474,14 +464,20 @@ describe('every route under generated input', () => {
     api.app.request(path, { method, body, headers: { Authorization: `Bearer ${ADMIN}`, ...headers } });
   const yaml = { 'Content-Type': 'application/yaml' };
 
-  it.fails(`known issue: ${KNOWN.nul}`, async () => {
+  it('a document holding a NUL where it would be stored is 422, naming the place', async () => {
     const text = specText('orders').replace(/^( {2}version:).*$/m, '$1 "1.0\\0"');
-    expect((await raw('POST', '/v1/contracts/nul-version/versions', text, yaml)).status).toBeLessThan(500);
+    const res = await raw('POST', '/v1/contracts/nul-version/versions', text, yaml);
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ rule: 'unstorable-character', pointer: '/info/version' });
   });
 
-  it.fails(`known issue: ${KNOWN.surrogate}`, async () => {
+  it('a document holding a lone surrogate is 422, for a registration and a check alike', async () => {
     const text = specText('orders').replace(/^( {2}title:).*$/m, '$1 "a\\uD800b"');
-    expect((await raw('POST', '/v1/contracts/orders/compatibility', text, yaml)).status).toBeLessThan(500);
+    for (const path of ['/v1/contracts/orders/compatibility', '/v1/contracts/surrogate/versions']) {
+      const res = await raw('POST', path, text, yaml);
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ rule: 'unstorable-character', pointer: '/info/title' });
+    }
   });
 
   it.fails(`known issue: ${KNOWN.amqpHeaders}`, async () => {
