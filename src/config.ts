@@ -3,6 +3,7 @@
  * defaults. Broker and database addresses come only from here, never from a document.
  */
 import { availableParallelism } from 'node:os';
+import type { PatternDialect } from './contracts/regex.js';
 import { HeraldError } from './errors.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './contracts/ingest.js';
 
@@ -33,8 +34,7 @@ export interface WorkerSettings {
   timeoutMs: number;
 }
 
-/** Regular expression dialect of schema patterns (docs/security.md). */
-export type PatternDialect = 're2' | 'ecmascript';
+
 
 export interface HeraldConfig {
   host: string;

@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { HeraldConfig } from './config.js';
 import { WorkerAnalyzer } from './analysis/pool.js';
+import { setPatternDialect } from './contracts/regex.js';
 import type { BrokerKind } from './brokers/broker.js';
 import { startRelay } from './gateway/relay.js';
 import { LocalSource, RemoteSource } from './gateway/source.js';
@@ -32,7 +33,8 @@ export interface RunningServer {
 export async function startServer(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
   // Documents are parsed and compared in worker threads: no request can hold up another.
-  const analyzer = new WorkerAnalyzer({ ingest: config.limits, check: config.compat }, config.workers);
+  setPatternDialect(config.patternDialect);
+  const analyzer = new WorkerAnalyzer({ ingest: config.limits, check: config.compat }, { ...config.workers, patternDialect: config.patternDialect });
   const tokens = new TokenService(store, config.adminToken);
   const registry = new Registry(store, analyzer);
   const gateway = createGateway(config.gateway, new LocalSource(registry), logger);
@@ -57,6 +59,7 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
 
 /** `herald gateway`: the gateway alone, reading contracts from a registry over HTTP. */
 export async function startGatewayServer(config: HeraldConfig, registryUrl: string, registryToken: string | undefined, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  setPatternDialect(config.patternDialect);
   const gateway = createGateway(config.gateway, remoteSource(config, registryUrl, registryToken), logger);
   const app = createGatewayApp({
     gateway,
@@ -76,6 +79,7 @@ export async function startRelayProcess(
   options: { contract: string; channel: string; version?: number; from: { broker: BrokerKind; name: string }; group: string; registry: string; token?: string },
   logger: Logger = createLogger(config.logLevel),
 ): Promise<{ stop(): Promise<void> }> {
+  setPatternDialect(config.patternDialect);
   const gateway = createGateway(config.gateway, remoteSource(config, options.registry, options.token), logger);
   let subscription: Awaited<ReturnType<typeof startRelay>>;
   try {

@@ -10,6 +10,7 @@ import type { ContractVersion } from '../compat/contracts.js';
 import type { Mode, Policy } from '../compat/types.js';
 import type { Earlier, Verdict } from '../compat/verdict.js';
 import type { IngestedDocument } from '../contracts/ingest.js';
+import type { PatternDialect } from '../contracts/regex.js';
 import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
 import { HeraldError } from '../errors.js';
@@ -18,6 +19,7 @@ import { unwrap, type CheckInput, type IngestInput, type ModelInput, type Outcom
 
 export interface PoolSettings {
   threads: number;
+  patternDialect: PatternDialect;
   maxQueue: number;
   maxHeapMb: number;
   timeoutMs: number;
@@ -42,6 +44,7 @@ export class WorkerAnalyzer implements Analyzer {
       // Threads stay up: a new one pays for compiling the AsyncAPI schemas again.
       idleTimeout: Number.POSITIVE_INFINITY,
       resourceLimits: { maxOldGenerationSizeMb: settings.maxHeapMb },
+      workerData: { patternDialect: settings.patternDialect },
     });
   }
 

@@ -8,6 +8,7 @@ import { MODES, POLICIES, type Mode, type Policy } from '../compat/types.js';
 import type { Verdict } from '../compat/verdict.js';
 import { InlineAnalyzer } from '../analysis/analyzer.js';
 import { loadConfig } from '../config.js';
+import { setPatternDialect } from '../contracts/regex.js';
 import type { IngestedDocument } from '../contracts/ingest.js';
 import { parseText, type TextLimits } from '../contracts/text.js';
 import { InvalidDocumentError } from '../errors.js';
@@ -75,6 +76,7 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
   if (!opts.contract && !opts.against.length) throw new CliError('nothing to check against: give --against OLD (oldest first) or --contract NAME --registry URL', EXIT.usage);
   // The same limits and work budget as the server's (HERALD_* settings).
   const config = loadConfig();
+  setPatternDialect(config.patternDialect);
   const analyzer = new InlineAnalyzer({ ingest: config.limits, check: config.compat });
   const candidate = await load(analyzer, file, opts.root);
   let verdict: Verdict;

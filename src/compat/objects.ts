@@ -8,6 +8,7 @@
  * object is open sends only the properties it declares.
  */
 import { appendPointer, isObject } from '../contracts/pointer.js';
+import { compilePattern } from '../contracts/regex.js';
 import { change, dirs, q, without } from './change.js';
 import type { Kind } from './kinds.js';
 import { kw, withKw, type SchemaNode } from './node.js';
@@ -40,10 +41,10 @@ function view(node: SchemaNode): ObjectView {
       for (const source of Object.keys(pp)) {
         let test: (name: string) => boolean;
         try {
-          const re = new RegExp(source);
+          const re = compilePattern(source);
           test = (name) => re.test(name);
         } catch {
-          test = () => true; // an unusable pattern: assume it may match anything
+          test = () => true; // a pattern Herald cannot run: assume it may match anything
         }
         patterns.push({ source, test, ptr: appendPointer(part.ptr, 'patternProperties', source), part: index });
         open = false;

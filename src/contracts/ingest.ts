@@ -8,7 +8,7 @@ import { appendPointer } from './pointer.js';
 import { fingerprint } from './canonical.js';
 import type { Contract, JsonSchema } from './model.js';
 import { toContract } from './normalize.js';
-import { checkRunnableSchemas } from './schema-checks.js';
+import { checkDocumentPatterns, checkRunnableSchemas } from './schema-checks.js';
 import { parseText, type ParsedText, type SourceFormat, type TextLimits } from './text.js';
 import { validateDocument } from './validate.js';
 
@@ -52,6 +52,9 @@ export async function ingest(text: string, format: SourceFormat, limits: IngestL
   if (diagnostics.length > 0 || version === undefined || resolved === undefined) throw new InvalidDocumentError(locate(diagnostics, parsed));
   const document = parsed.data as Record<string, unknown>;
   const contract = toContract(document, resolved);
+  // Patterns first, each named where it is written; a schema holding one would not compile either.
+  const patterns = checkDocumentPatterns(document);
+  if (patterns.length > 0) throw new InvalidDocumentError(locate(patterns, parsed));
   const unrunnable = checkRunnableSchemas(contract);
   if (unrunnable.length > 0) throw new InvalidDocumentError(locate(unrunnable, parsed));
   return {

@@ -2,10 +2,37 @@
 import type { Diagnostic } from '../errors.js';
 import { appendPointer, isObject } from './pointer.js';
 
-/** `{name}` placeholders of a server URL or channel address. */
+/**
+ * `{name}` placeholders of a server URL or channel address: what the parser's `/{(.+?)}/g`
+ * finds, found in one pass (that expression takes quadratic time on a run of `{`).
+ */
 export function urlVariables(text: unknown): string[] {
   if (typeof text !== 'string') return [];
-  return (text.match(/{(.+?)}/g) ?? []).map((v) => v.slice(1, -1));
+  const out: string[] = [];
+  // Both only move forward: the next `}` that can end a name, and the next line terminator
+  // (which `.` does not cross).
+  let close = -1;
+  let stop = -1;
+  for (let i = text.indexOf('{'); i >= 0 && i < text.length; i = text.indexOf('{', i + 1)) {
+    if (close < i + 2) {
+      close = text.indexOf('}', i + 2);
+      if (close < 0) break;
+    }
+    if (stop < i + 1) stop = nextLineTerminator(text, i + 1);
+    if (stop >= close) {
+      out.push(text.slice(i + 1, close));
+      i = close;
+    }
+  }
+  return out;
+}
+
+function nextLineTerminator(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return i;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Names used but not defined, and defined but not used. An empty definition object lacks every name. */

@@ -9,7 +9,8 @@ import type { Diagnostic } from '../errors.js';
 import type { Contract, JsonSchema } from './model.js';
 import { isJsonSchemaFormat } from './payload-schema.js';
 import { appendPointer, isObject } from './pointer.js';
-import { internalTarget, resolvePointer } from './refs.js';
+import { checkPatterns } from './regex.js';
+import { internalTarget, isSchemaPlace, resolvePointer } from './refs.js';
 import { runtimeValidator } from './validator.js';
 
 interface Runnable {
@@ -108,5 +109,24 @@ function successors(root: JsonSchema, node: Record<string, unknown>, ptr: string
   }
   const dependent = node.dependentSchemas;
   if (isObject(dependent)) for (const [name, s] of Object.entries(dependent)) out.push({ node: s, ptr: appendPointer(ptr, 'dependentSchemas', name) });
+  return out;
+}
+
+/**
+ * Patterns Herald cannot run (regex.ts), wherever a schema is written in the document:
+ * refused with the pointer of the pattern itself.
+ */
+export function checkDocumentPatterns(document: unknown): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const stack: Array<{ node: unknown; path: string[]; pointer: string }> = [{ node: document, path: [], pointer: '' }];
+  while (stack.length > 0) {
+    const { node, path, pointer } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (isSchemaPlace(path)) {
+      out.push(...checkPatterns(node, pointer));
+      continue;
+    }
+    for (const [key, child] of Object.entries(node)) stack.push({ node: child, path: [...path, key], pointer: appendPointer(pointer, key) });
+  }
   return out;
 }

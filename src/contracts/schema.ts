@@ -58,7 +58,7 @@ function build(schema: object, deref: Deref): { schema: JsonSchema; recursive: b
     if (target === start) continue;
     const hint = (target as Record<string, unknown>)['x-parser-schema-id'];
     let name = typeof hint === 'string' && !hint.startsWith('<') ? hint : (hints.get(target) ?? 'schema');
-    for (let i = 2; used.has(name); i++) name = `${name.replace(/\d+$/, '')}${i}`;
+    for (let i = 2; used.has(name); i++) name = `${withoutTrailingDigits(name)}${i}`;
     used.add(name);
     names.set(target, name);
   }
@@ -85,6 +85,13 @@ function build(schema: object, deref: Deref): { schema: JsonSchema; recursive: b
     root.$defs = defs;
   }
   return { schema: root, recursive: graph.cycles.size > 0 };
+}
+
+/** `name` without the digits it ends with (a loop: `/\d+$/` is quadratic on a run of digits). */
+function withoutTrailingDigits(name: string): string {
+  let end = name.length;
+  while (end > 0 && name.charCodeAt(end - 1) >= 0x30 && name.charCodeAt(end - 1) <= 0x39) end--;
+  return name.slice(0, end);
 }
 
 const isRef = (node: unknown): node is { $ref: string } =>
