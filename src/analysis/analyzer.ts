@@ -12,9 +12,12 @@ import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
 import { checkTask, ingestTask, modelTask, unwrap, type CheckLimits } from './tasks.js';
 
+/** A version to compare, with the fingerprint that names it across threads. */
+export type Fingerprinted = ContractVersion & { fingerprint: string };
+
 export interface Analyzer {
   ingest(text: string, format: SourceFormat): Promise<IngestedDocument>;
-  check(candidate: ContractVersion, earlier: Earlier[], mode: Mode, policy: Policy): Promise<Verdict>;
+  check(candidate: Fingerprinted, earlier: Array<Fingerprinted & Pick<Earlier, 'version'>>, mode: Mode, policy: Policy): Promise<Verdict>;
   /** The model of a stored (already validated) document. */
   model(document: Record<string, unknown>): Promise<Contract>;
   close(): Promise<void>;
@@ -32,7 +35,7 @@ export class InlineAnalyzer implements Analyzer {
     return unwrap(await ingestTask({ text, format, limits: this.limits.ingest }));
   }
 
-  async check(candidate: ContractVersion, earlier: Earlier[], mode: Mode, policy: Policy): Promise<Verdict> {
+  async check(candidate: Fingerprinted, earlier: Array<Fingerprinted & Pick<Earlier, 'version'>>, mode: Mode, policy: Policy): Promise<Verdict> {
     return unwrap(await checkTask({ candidate, earlier, mode, policy, limits: this.limits.check }));
   }
 

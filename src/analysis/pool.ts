@@ -5,8 +5,8 @@
  * naming the limit. A full queue answers 503, to be retried.
  */
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { ContractVersion } from '../compat/contracts.js';
 import type { Mode, Policy } from '../compat/types.js';
 import type { Earlier, Verdict } from '../compat/verdict.js';
 import type { IngestedDocument } from '../contracts/ingest.js';
@@ -14,7 +14,7 @@ import type { PatternDialect } from '../contracts/regex.js';
 import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
 import { HeraldError } from '../errors.js';
-import type { Analyzer, AnalyzerLimits } from './analyzer.js';
+import type { Analyzer, AnalyzerLimits, Fingerprinted } from './analyzer.js';
 import { unwrap, type CheckInput, type IngestInput, type ModelInput, type Outcome } from './tasks.js';
 
 export interface PoolSettings {
@@ -52,8 +52,15 @@ export class WorkerAnalyzer implements Analyzer {
     return this.run<IngestInput, IngestedDocument>('ingest', { text, format, limits: this.limits.ingest });
   }
 
-  async check(candidate: ContractVersion, earlier: Earlier[], mode: Mode, policy: Policy): Promise<Verdict> {
-    return this.run<CheckInput, Verdict>('check', { candidate, earlier, mode, policy, limits: this.limits.check });
+  async check(candidate: Fingerprinted, earlier: Array<Fingerprinted & Pick<Earlier, 'version'>>, mode: Mode, policy: Policy): Promise<Verdict> {
+    // First by fingerprint alone: the thread usually parsed the candidate and holds the
+    // earlier versions from the previous check. A thread that does not is sent them whole.
+    const ref = (v: Fingerprinted) => ({ fingerprint: v.fingerprint });
+    const light: CheckInput = { candidate: ref(candidate), earlier: earlier.map((e) => ({ ...ref(e), version: e.version })), mode, policy, limits: this.limits.check };
+    const outcome = await this.attempt<CheckInput, Verdict>('check', light);
+    if (outcome.ok || !('missing' in outcome)) return unwrap(outcome);
+    const whole = (v: Fingerprinted) => ({ fingerprint: v.fingerprint, document: v.document, contract: v.contract });
+    return this.run<CheckInput, Verdict>('check', { ...light, candidate: whole(candidate), earlier: earlier.map((e) => ({ ...whole(e), version: e.version })) });
   }
 
   async model(document: Record<string, unknown>): Promise<Contract> {
@@ -61,13 +68,27 @@ export class WorkerAnalyzer implements Analyzer {
   }
 
   private async run<I, O>(name: string, input: I): Promise<O> {
-    let outcome: Outcome<O>;
+    return unwrap(await this.attempt<I, O>(name, input));
+  }
+
+  /**
+   * Runs a task with a deadline that counts from when a thread starts it: time spent
+   * waiting in the queue, or while a new thread compiles the AsyncAPI schemas, is not
+   * the document's doing.
+   */
+  private async attempt<I, O>(name: string, input: I): Promise<Outcome<O>> {
+    const { port1, port2 } = new MessageChannel();
+    const stop = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    port1.once('message', () => (timer = setTimeout(() => stop.abort(), this.settings.timeoutMs)));
     try {
-      outcome = (await this.pool.run(input, { name, signal: AbortSignal.timeout(this.settings.timeoutMs) })) as Outcome<O>;
+      return (await this.pool.run({ ...input, started: port2 }, { name, signal: stop.signal, transferList: [port2] })) as Outcome<O>;
     } catch (err) {
       throw this.failure(err);
+    } finally {
+      clearTimeout(timer);
+      port1.close();
     }
-    return unwrap(outcome);
   }
 
   /** What a task that did not finish means for the caller. */

@@ -27,9 +27,19 @@ export interface IngestInput {
   limits: IngestLimits;
 }
 
+/**
+ * A version named by its fingerprint; its document and model may be left out when the
+ * thread that runs the check is likely to have them (it parsed it, or was sent it before).
+ */
+export interface VersionRef {
+  fingerprint: string;
+  document?: unknown;
+  contract?: Contract;
+}
+
 export interface CheckInput {
-  candidate: ContractVersion;
-  earlier: Earlier[];
+  candidate: VersionRef;
+  earlier: Array<VersionRef & { version?: number }>;
   mode: Mode;
   policy: Policy;
   limits: CheckLimits;
@@ -40,17 +50,46 @@ export interface ModelInput {
   maxRefNodes: number;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string; details: Record<string, unknown> } };
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: ErrorCode; message: string; details: Record<string, unknown> } }
+  /** A check named versions this thread does not hold: send them again, whole. */
+  | { ok: false; missing: string[] };
+
+/**
+ * Versions this thread has parsed or been sent, by fingerprint: immutable, so a check that
+ * names them needs not carry their documents across the thread boundary again.
+ */
+const known = new Map<string, ContractVersion>();
+const KNOWN_MAX = 200;
+
+function remember(fingerprint: string, version: ContractVersion): void {
+  known.delete(fingerprint);
+  if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value!);
+  known.set(fingerprint, version);
+}
 
 export async function ingestTask(input: IngestInput): Promise<Outcome<IngestedDocument>> {
-  return settle(() => ingest(input.text, input.format, input.limits));
+  return settle(async () => {
+    const doc = await ingest(input.text, input.format, input.limits);
+    remember(doc.fingerprint, { document: doc.document, contract: doc.contract });
+    return doc;
+  });
 }
 
 export async function checkTask(input: CheckInput): Promise<Outcome<Verdict>> {
+  const resolve = (ref: VersionRef): ContractVersion | undefined => {
+    if (ref.document !== undefined && ref.contract !== undefined) remember(ref.fingerprint, { document: ref.document, contract: ref.contract });
+    return known.get(ref.fingerprint);
+  };
+  const candidate = resolve(input.candidate);
+  const earlier = input.earlier.map((e) => ({ ...resolve(e), version: e.version }));
+  const missing = [input.candidate, ...input.earlier].filter((r) => !known.has(r.fingerprint)).map((r) => r.fingerprint);
+  if (missing.length > 0 || !candidate) return { ok: false, missing };
   return settle(() => {
     const budget = new Budget({ maxSteps: input.limits.maxSteps, maxMs: input.limits.maxMs, now: () => performance.now() });
     try {
-      return checkCompatibility(input.candidate, input.earlier, input.mode, input.policy, { budget, maxChanges: input.limits.maxChanges });
+      return checkCompatibility(candidate, earlier as Earlier[], input.mode, input.policy, { budget, maxChanges: input.limits.maxChanges });
     } catch (err) {
       // Schemas nested (through references) deeper than the stack: judged as too complex.
       if (err instanceof RangeError) throw new TooComplexError('depth', { oldPath: '', newPath: '', ...budget.scope }, input.limits);
@@ -75,6 +114,7 @@ async function settle<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
 /** The value of an outcome, or its error rebuilt as the HeraldError it was. */
 export function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value;
+  if ('missing' in outcome) throw new Error(`versions not sent: ${outcome.missing.join(', ')}`);
   const { code, message, details } = outcome.error;
   if ((code === 'invalid-document' || code === 'limit-exceeded') && Array.isArray(details.errors)) {
     return throwing(new InvalidDocumentError(details.errors as Diagnostic[], message, code));

@@ -100,8 +100,8 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
     const earlier = [];
     for (const f of opts.against) earlier.push(await load(analyzer, f, opts.root));
     verdict = await analyzer.check(
-      { document: candidate.doc.document, contract: candidate.doc.contract },
-      earlier.map((e, i) => ({ document: e.doc.document, contract: e.doc.contract, version: i + 1 })),
+      { document: candidate.doc.document, contract: candidate.doc.contract, fingerprint: candidate.doc.fingerprint },
+      earlier.map((e, i) => ({ document: e.doc.document, contract: e.doc.contract, fingerprint: e.doc.fingerprint, version: i + 1 })),
       mode ?? 'AUTO',
       policy ?? 'lenient',
     );

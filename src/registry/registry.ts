@@ -115,7 +115,7 @@ export class Registry {
         const same = heads.find((h) => h.fingerprint === doc.fingerprint);
         if (same) return { created: false, version: await versionView(tx, name, (await tx.findVersion(contract.id, same.version))!) };
         // Checked against what is stored now? Another registration may have come between.
-        if ((await this.checkBasis(tx, contract, heads)) !== checked.basis) return undefined;
+        if (checkBasis(contract, heads, await effectiveConfig(tx, name)) !== checked.basis) return undefined;
         if (contract.deletedAt !== null) await tx.reviveContract(contract.id);
         const number = await tx.allocateVersion(contract.id);
         const row = await tx.insertVersion({
@@ -161,13 +161,14 @@ export class Registry {
   private async checkForRegistration(reader: StoreReader, name: string, doc: IngestedDocument): Promise<{ basis: string }> {
     const contract = await reader.findContract(name);
     const heads = contract && contract.deletedAt === null ? await reader.versionHeads(contract.id, false) : [];
-    const basis = await this.checkBasis(reader, contract, heads);
+    const config = await effectiveConfig(reader, name);
+    const basis = checkBasis(contract, heads, config);
     // Identical to a stored version: the transaction answers with it.
     if (heads.some((h) => h.fingerprint === doc.fingerprint)) return { basis };
-    const { compatibility: mode, policy } = await effectiveConfig(reader, name);
+    const { compatibility: mode, policy } = config;
     if (mode === 'NONE' || heads.length === 0) return { basis };
     const earlier = await this.earlier(reader, isTransitive(mode) ? heads : heads.slice(-1));
-    const verdict = await this.analyzer.check({ document: doc.document, contract: doc.contract }, earlier, mode, policy);
+    const verdict = await this.analyzer.check({ document: doc.document, contract: doc.contract, fingerprint: doc.fingerprint }, earlier, mode, policy);
     if (verdict.compatible) return { basis };
     const breaking = verdict.changes.filter((c) => c.breaking);
     const against = isTransitive(mode) ? 'earlier versions' : `version ${earlier.at(-1)!.version}`;
@@ -176,12 +177,6 @@ export class Registry {
       `The document is incompatible with ${against} of "${name}" under ${mode} (${policy}): ${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}${verdict.truncated ? ' listed' : ''}, first ${breaking[0]!.kind} at ${breaking[0]!.newPath || '/'}: ${breaking[0]!.message}`,
       { mode, policy, compatible: false, changes: verdict.changes, advice: verdict.advice, ...(verdict.truncated ? { truncated: verdict.truncated } : {}) },
     );
-  }
-
-  /** What a check depends on: the live versions and the settings; equal text, same check. */
-  private async checkBasis(reader: StoreReader, contract: ContractRow | undefined, heads: VersionHead[]): Promise<string> {
-    const config = contract ? await effectiveConfig(reader, contract.name) : undefined;
-    return JSON.stringify([contract?.deletedAt === null ? heads.map((h) => h.fingerprint) : [], config?.compatibility, config?.policy]);
   }
 
   /** A candidate checked against the registered versions, with the contract's settings unless overridden. */
@@ -194,7 +189,7 @@ export class Registry {
     const contract = await this.store.findContract(name);
     const heads = contract && contract.deletedAt === null && mode !== 'NONE' ? await this.store.versionHeads(contract.id, !isTransitive(mode)) : [];
     const earlier = await this.earlier(this.store, heads);
-    return { contract: name, ...(await this.analyzer.check({ document: doc.document, contract: doc.contract }, earlier, mode, policy)) };
+    return { contract: name, ...(await this.analyzer.check({ document: doc.document, contract: doc.contract, fingerprint: doc.fingerprint }, earlier, mode, policy)) };
   }
 
   /** Every change from version `a` to version `b`, judged under the contract's mode (one step, not transitive). */
@@ -204,8 +199,8 @@ export class Registry {
     const config = await effectiveConfig(this.store, name);
     const mode = config.compatibility.replace('_TRANSITIVE', '') as Mode;
     const verdict = await this.analyzer.check(
-      { document: to.document, contract: await this.modelOf(to.fingerprint, to.document) },
-      [{ document: from.document, contract: await this.modelOf(from.fingerprint, from.document), version: from.version }],
+      { document: to.document, contract: await this.modelOf(to.fingerprint, to.document), fingerprint: to.fingerprint },
+      [{ document: from.document, contract: await this.modelOf(from.fingerprint, from.document), fingerprint: from.fingerprint, version: from.version }],
       mode,
       config.policy,
     );
@@ -213,12 +208,12 @@ export class Registry {
   }
 
   /** Documents and models of the versions a new one is checked against, from the cache where it has them. */
-  private async earlier(reader: StoreReader, heads: VersionHead[]): Promise<Earlier[]> {
-    const out: Earlier[] = [];
+  private async earlier(reader: StoreReader, heads: VersionHead[]): Promise<Array<Earlier & { fingerprint: string }>> {
+    const out: Array<Earlier & { fingerprint: string }> = [];
     for (const head of heads) {
       const cached = this.versions.get(head.fingerprint);
       const document = cached?.document ?? (await reader.versionDocument(head.id));
-      out.push({ document, contract: cached?.contract ?? (await this.modelOf(head.fingerprint, document)), version: head.version });
+      out.push({ document, contract: cached?.contract ?? (await this.modelOf(head.fingerprint, document)), version: head.version, fingerprint: head.fingerprint });
     }
     return out;
   }
@@ -353,6 +348,11 @@ export class Registry {
     }
     return row;
   }
+}
+
+/** What a registration's check depends on: the live versions and the settings. Equal text, same check. */
+function checkBasis(contract: ContractRow | undefined, heads: VersionHead[], config: { compatibility: string; policy: string }): string {
+  return JSON.stringify([contract?.deletedAt === null ? heads.map((h) => h.fingerprint) : [], config.compatibility, config.policy]);
 }
 
 const iso = (d: Date) => d.toISOString();
