@@ -240,8 +240,14 @@ export class KafkaBroker implements Broker {
     // kafkajs commits an offset only after eachMessage resolves: at least once.
     await consumer.run({
       eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+        const headers = Object.create(null) as Record<string, string>;
+        for (const [k, v] of Object.entries(message.headers ?? {})) {
+          // kafkajs gathers headers into a plain object: a header named `constructor` comes back
+          // as [the inherited function, its value], `__proto__` as [Object.prototype, its value].
+          // Header values are bytes.
+          const values = (Array.isArray(v) ? v : [v]).filter((x) => Buffer.isBuffer(x) || typeof x === 'string');
+          if (values.length > 0) headers[k] = String(values[0]);
+        }
         await handler({ value: message.value ?? Buffer.alloc(0), ...(message.key ? { key: message.key.toString() } : {}), headers });
       },
     });

@@ -4,14 +4,14 @@
  * answered only once the broker has acknowledged that write. Used by the HTTP publish routes
  * and by relay mode alike.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AmbiguousPublishError, PublishTimeoutError, UnroutableError, type Broker, type BrokerKind, type Destination, type ProvisionResult } from '../brokers/broker.js';
 import { HeraldError, notFound } from '../errors.js';
 import { IdempotencyStore, OutcomeUnknownError } from './idempotency.js';
-import { judge, type DeadLetterReason, type Incoming, type MessageError } from './judge.js';
+import { DEFAULT_JUDGE_LIMITS, judge, type DeadLetterReason, type Incoming, type JudgeLimits, type MessageError } from './judge.js';
 import { GatewayMetrics, type Outcome } from './metrics.js';
-import { describe, destinationOf, dlqOf, provisionPlan, type Route } from './routing.js';
+import { describe, dictionary, dlqOf, provisionPlan, type Route } from './routing.js';
 import type { ContractSource } from './source.js';
 
 export interface GatewayOptions {
@@ -19,8 +19,12 @@ export interface GatewayOptions {
   publishTimeoutMs: number;
   idempotencyWindowMs: number;
   idempotencyMaxKeys: number;
+  /** Memory the idempotency store may hold, by its own accounting (default 64 MiB). */
+  idempotencyMaxBytes?: number;
   /** The most bytes of validation errors a DLQ message's `herald.error` header carries. */
   dlqErrorMaxBytes: number;
+  /** Deepest nesting of a message's payload or headers (default 128); deeper is malformed. */
+  maxMessageDepth?: number;
 }
 
 export interface PublishRequest extends Incoming {
@@ -39,7 +43,16 @@ interface Base {
 
 export type PublishResult =
   | (Base & { status: 'routed'; destination: string; unvalidated?: string })
-  | (Base & { status: 'dead-lettered'; dlq: string; reason: DeadLetterReason; errors: MessageError[] });
+  | (Base & { status: 'dead-lettered'; dlq: string; reason: DeadLetterReason; errors: MessageError[]; compact?: CompactErrors });
+
+/**
+ * In a replayed answer whose errors were cut to fit the idempotency store: how many errors
+ * the first answer had, and the SHA-256 (hex) of their JSON as the first answer gave it.
+ */
+export interface CompactErrors {
+  errors: number;
+  sha256: string;
+}
 
 export interface Published {
   result: PublishResult;
@@ -56,6 +69,8 @@ export interface BrokerStatus {
 
 export class Gateway {
   readonly metrics: GatewayMetrics;
+  /** Limits of judging, e.g. for readers of a batch to know how deep a payload may nest. */
+  readonly limits: JudgeLimits;
   private readonly idempotency: IdempotencyStore<PublishResult>;
 
   constructor(
@@ -65,7 +80,20 @@ export class Gateway {
     private readonly log: Logger,
   ) {
     this.metrics = new GatewayMetrics(() => Object.values(this.brokers));
-    this.idempotency = new IdempotencyStore(options.idempotencyWindowMs, options.idempotencyMaxKeys, (err) => err instanceof AmbiguousPublishError);
+    this.limits = { maxDepth: options.maxMessageDepth ?? DEFAULT_JUDGE_LIMITS.maxDepth };
+    this.idempotency = new IdempotencyStore({
+      windowMs: options.idempotencyWindowMs,
+      maxKeys: options.idempotencyMaxKeys,
+      maxBytes: options.idempotencyMaxBytes ?? 64 * 1024 * 1024,
+      isAmbiguous: (err) => err instanceof AmbiguousPublishError,
+      remember: rememberedAnswer,
+      restore: (kept) => JSON.parse(kept) as PublishResult,
+    });
+  }
+
+  /** What the idempotency store holds: keys, and bytes by its own accounting. */
+  idempotencyUsage(): { keys: number; bytes: number } {
+    return { keys: this.idempotency.size, bytes: this.idempotency.bytes };
   }
 
   /** Routes one message; resolves once the broker acknowledged it in its destination or DLQ. */
@@ -171,7 +199,11 @@ export class Gateway {
   /** The eventual outcome, with no deadline once the message is sent: see Broker.publish. */
   private async deliver(route: Route, broker: Broker, req: PublishRequest, deadline: number): Promise<PublishResult> {
     const base: Base = { contract: route.contract, version: route.version, channel: route.channel };
-    const verdict = judge(route, req);
+    // Headers no broker message can carry (nor its dead letter): the request is wrong, 400.
+    const unfit = headersProblem(req.headers);
+    if (unfit) throw new HeraldError('bad-request', unfit);
+    // Wrong channel parameters throw ParameterError (400): nothing is published.
+    const verdict = judge(route, req, this.limits);
     // Judged: the parsed payload is not needed while the broker is awaited, and a batch that
     // kept hundreds of object trees alive across that wait would have them copied by the
     // garbage collector, or promoted to the old generation. (Assigned, not deleted, so that
@@ -185,7 +217,7 @@ export class Gateway {
       } catch (err) {
         // RabbitMQ took the message but no queue is bound to take it: keep it in the DLQ.
         if (!(err instanceof UnroutableError)) throw err;
-        return this.deadLetter(route, broker, req, deadline, base, { reason: 'unroutable', message: verdict.message, errors: [{ in: 'message', pointer: '', message: err.message }] }, verdict.destination);
+        return this.deadLetter(route, broker, req, deadline, base, { reason: 'unroutable', message: verdict.message, errors: [{ in: 'message', pointer: '', message: err.message }], destination: verdict.destination });
       }
     }
     return this.deadLetter(route, broker, req, deadline, base, verdict);
@@ -197,8 +229,7 @@ export class Gateway {
     req: PublishRequest,
     deadline: number,
     base: Base,
-    why: { reason: DeadLetterReason; message?: { id: string }; errors: MessageError[] },
-    intended?: Destination,
+    why: { reason: DeadLetterReason; message?: { id: string }; errors: MessageError[]; destination: Destination },
   ): Promise<PublishResult> {
     const dlq = dlqOf(route);
     const headers: Record<string, string> = {
@@ -208,8 +239,8 @@ export class Gateway {
       'herald.contract.version': String(route.version),
       'herald.channel': route.channel,
       ...(why.message ? { 'herald.message': why.message.id } : {}),
-      // Where the message was meant to go; with placeholders when its parameters were wrong.
-      'herald.destination': describe(intended ?? destinationOf(route, req.parameters)),
+      // Where the message was meant to go (its parameters are checked before it is judged).
+      'herald.destination': describe(why.destination),
       'herald.received-at': new Date().toISOString(),
     };
     try {
@@ -225,13 +256,20 @@ export class Gateway {
 
   /** JSON of the reason and errors, with errors dropped from the end until it fits the limit. */
   private errorHeader(reason: DeadLetterReason, errors: MessageError[]): string {
-    let kept = errors;
-    let text = JSON.stringify({ reason, errors: kept });
-    while (Buffer.byteLength(text) > this.options.dlqErrorMaxBytes && kept.length > 0) {
-      kept = kept.slice(0, Math.max(0, Math.floor(kept.length / 2)));
-      text = JSON.stringify({ reason, errors: kept, truncated: errors.length - kept.length });
+    const limit = this.options.dlqErrorMaxBytes;
+    // Error by error, up to the limit: a schema may report thousands, and only the first fit.
+    const frame = Buffer.byteLength(JSON.stringify({ reason, errors: [], truncated: errors.length }));
+    let used = frame;
+    let n = 0;
+    for (const e of errors) {
+      const size = Buffer.byteLength(JSON.stringify(e)) + (n > 0 ? 1 : 0);
+      if (used + size > limit) break;
+      used += size;
+      n++;
     }
-    return text;
+    // All fit (the frame counted a "truncated" member the whole list does not have).
+    if (n === errors.length) return JSON.stringify({ reason, errors });
+    return JSON.stringify({ reason, errors: errors.slice(0, n), truncated: errors.length - n });
   }
 
   private problem(err: unknown, route: Route | undefined): HeraldError {
@@ -308,11 +346,65 @@ function outcomeOf(err: HeraldError): Outcome {
   return 'rejected';
 }
 
-/** Broker headers are text: strings as they are, other JSON values as JSON. */
+/**
+ * Broker headers are text: strings as they are, other JSON values as JSON. Names are caller
+ * text: `__proto__` is a header like any other. A value too deep to write as JSON (a header
+ * of a message judged malformed for its depth) is left out.
+ */
 function encodeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  const out = dictionary<string>();
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    try {
+      out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    } catch {
+      // RangeError: nested beyond the stack
+    }
+  }
   return out;
+}
+
+/** AMQP writes a header name as a short string; the headers of a message share one frame (128 KiB in RabbitMQ). */
+const MAX_HEADER_NAME_BYTES = 255;
+const MAX_HEADERS_BYTES = 64 * 1024;
+
+/** Why a message's headers cannot be carried by a broker (the same rule for both), if they cannot. */
+function headersProblem(headers: Record<string, unknown> | undefined): string | undefined {
+  if (!headers) return undefined;
+  let total = 0;
+  for (const [name, value] of Object.entries(encodeHeaders(headers))) {
+    const size = Buffer.byteLength(name);
+    if (size > MAX_HEADER_NAME_BYTES) return `A header name is ${size} bytes long; brokers take names of at most ${MAX_HEADER_NAME_BYTES} bytes.`;
+    total += size + Buffer.byteLength(value);
+  }
+  return total > MAX_HEADERS_BYTES ? `The headers take ${total} bytes; a message may carry at most ${MAX_HEADERS_BYTES} bytes of headers.` : undefined;
+}
+
+/** Errors a replayed answer keeps in full, and the most characters of each text in them. */
+const KEPT_ERRORS = 5;
+const KEPT_TEXT = 200;
+
+/**
+ * The answer the idempotency store keeps for replays, as JSON text: a dead letter's errors
+ * cut to the first few (texts shortened), with `compact` giving the count and a hash of the
+ * whole list. Only ASCII (\u escapes beyond it), so the text takes a byte a character.
+ */
+function rememberedAnswer(result: PublishResult): string {
+  let kept: PublishResult = result;
+  if (result.status === 'dead-lettered') {
+    const errors = result.errors.slice(0, KEPT_ERRORS).map(shortened);
+    if (errors.length < result.errors.length || errors.some((e, i) => e !== result.errors[i])) {
+      const sha256 = createHash('sha256').update(JSON.stringify(result.errors)).digest('hex');
+      kept = { ...result, errors, compact: { errors: result.errors.length, sha256 } };
+    }
+  }
+  return JSON.stringify(kept).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function shortened(e: MessageError): MessageError {
+  const long = (s: string | undefined) => s !== undefined && s.length > KEPT_TEXT;
+  if (!long(e.pointer) && !long(e.message) && !long(e.keyword) && !long(e.candidate)) return e;
+  const cut = (s: string) => (s.length > KEPT_TEXT ? `${s.slice(0, KEPT_TEXT)}…` : s);
+  return { ...e, pointer: cut(e.pointer), message: cut(e.message), ...(e.keyword !== undefined ? { keyword: cut(e.keyword) } : {}), ...(e.candidate !== undefined ? { candidate: cut(e.candidate) } : {}) };
 }
 
 function contentType(type: string | undefined): { contentType?: string } {
@@ -322,8 +414,16 @@ function contentType(type: string | undefined): { contentType?: string } {
 /** What makes two requests "the same message" for an Idempotency-Key. */
 function fingerprint(req: PublishRequest): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify([req.version ?? null, req.message ?? null, req.key ?? null, req.headers ?? null, Object.entries(req.parameters).sort()]));
+  let described: string;
+  try {
+    described = JSON.stringify([req.version ?? null, req.message ?? null, req.key ?? null, req.headers ?? null, Object.entries(req.parameters).sort()]);
+  } catch {
+    // Headers nested beyond what JSON.stringify can walk (the message is malformed): no retry
+    // can be shown to be the same message, so none is; a retry with this key gets 409.
+    described = randomUUID();
+  }
+  h.update(described);
   h.update('\u0000');
   h.update(req.body);
-  return h.digest('hex');
+  return h.digest('base64');
 }

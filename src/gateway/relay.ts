@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Broker, IncomingMessage, Subscription } from '../brokers/broker.js';
 import { HeraldError } from '../errors.js';
 import type { Gateway } from './gateway.js';
-import type { Route } from './routing.js';
+import { ParameterError, nestingExceeds, resolveDestination, type MessageError } from './judge.js';
+import { dictionary, type Route } from './routing.js';
 
 export interface RelayOptions {
   contract: string;
@@ -25,8 +26,15 @@ export interface RelayOptions {
 const OWN = /^(?:content-type|herald\..*)$/i;
 
 export async function startRelay(gateway: Gateway, source: Broker, options: RelayOptions, log: Logger): Promise<Subscription> {
-  // Fails early, before consuming, for an unknown contract or channel.
-  await gateway.route(options.contract, options.channel, options.version);
+  // Fails early, before consuming, for an unknown contract or channel, or one whose address
+  // needs parameters: relayed messages have none, so each must have a usable default.
+  const first = await gateway.route(options.contract, options.channel, options.version);
+  try {
+    resolveDestination(first, {}, gateway.limits);
+  } catch (err) {
+    if (!(err instanceof ParameterError)) throw err;
+    throw new HeraldError('bad-request', `Relay mode cannot route channel "${options.channel}": relayed messages carry no channel parameters, so each needs a default that makes a legal destination. ${err.message}`);
+  }
   const stopping = new AbortController();
   const active = new Set<Promise<void>>();
   const subscription = await source.consume(options.from, options.group, (incoming) => {
@@ -47,7 +55,7 @@ export async function startRelay(gateway: Gateway, source: Broker, options: Rela
           ...(options.version !== undefined ? { version: options.version } : {}),
           body: incoming.value,
           ...(incoming.key !== undefined ? { key: incoming.key } : {}),
-          headers: typedHeaders(route, incoming),
+          ...typedHeaders(route, incoming, gateway.limits.maxDepth),
           parameters: {},
         });
         return;
@@ -70,21 +78,28 @@ export async function startRelay(gateway: Gateway, source: Broker, options: Rela
   };
 }
 
-/** Broker headers are text; a header the contract types as number, boolean, object or array is read as JSON. */
-function typedHeaders(route: Route, incoming: IncomingMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/**
+ * Broker headers are text; a header the contract types as number, boolean, object or array is
+ * read as JSON, unless it nests deeper than the limit: then it stays text and the message is
+ * malformed. Header names are the producer's: `__proto__` or `toString` are ordinary names.
+ */
+function typedHeaders(route: Route, incoming: IncomingMessage, maxDepth: number): { headers: Record<string, unknown>; malformed?: MessageError } {
+  const headers = dictionary<unknown>();
+  let malformed: MessageError | undefined;
   for (const [name, text] of Object.entries(incoming.headers)) {
     if (OWN.test(name)) continue;
-    const types = route.messages.flatMap((m) => m.headerTypes[name] ?? []);
-    if (types.length === 0 || types.includes('string')) {
-      out[name] = text;
+    headers[name] = text;
+    const types = route.messages.flatMap((m) => (Object.hasOwn(m.headerTypes, name) ? m.headerTypes[name]! : []));
+    if (types.length === 0 || types.includes('string')) continue;
+    if (nestingExceeds(Buffer.from(text), maxDepth)) {
+      malformed ??= { in: 'headers', pointer: `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `The header nests deeper than ${maxDepth} levels (HERALD_MESSAGE_MAX_DEPTH).` };
       continue;
     }
     try {
-      out[name] = JSON.parse(text);
+      headers[name] = JSON.parse(text);
     } catch {
-      out[name] = text;
+      // not JSON: the text is judged
     }
   }
-  return out;
+  return { headers, ...(malformed ? { malformed } : {}) };
 }

@@ -178,8 +178,8 @@ function routeMessage(m: Message): RouteMessage {
 
 function headerTypes(schema: JsonSchema | undefined): Record<string, string[]> {
   const properties = schema && typeof schema === 'object' ? schema.properties : undefined;
-  if (!properties || typeof properties !== 'object') return {};
-  const out: Record<string, string[]> = {};
+  const out = dictionary<string[]>();
+  if (!properties || typeof properties !== 'object') return out;
   for (const [name, s] of Object.entries(properties as Record<string, unknown>)) {
     const type = s && typeof s === 'object' ? (s as { type?: unknown }).type : undefined;
     if (typeof type === 'string') out[name] = [type];
@@ -206,8 +206,8 @@ function check(schema: JsonSchema): Check {
 
 /** Kafka topic configuration values are strings; AsyncAPI lists (cleanup.policy) join with commas. */
 function topicConfig(raw: unknown): Record<string, string> {
-  if (!raw || typeof raw !== 'object') return {};
-  const out: Record<string, string> = {};
+  const out = dictionary<string>();
+  if (!raw || typeof raw !== 'object') return out;
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined || v === null) continue;
     out[k] = Array.isArray(v) ? v.map(String).join(',') : String(v);
@@ -231,7 +231,35 @@ export function placeholders(template: string): string[] {
 }
 
 export function substitute(template: string, values: Record<string, string>): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => values[name] ?? `{${name}}`);
+  return template.replace(PLACEHOLDER, (_, name: string) => (Object.hasOwn(values, name) ? values[name]! : `{${name}}`));
+}
+
+/**
+ * An object for keys that come from documents or callers: without a prototype, so that
+ * `__proto__`, `constructor` or `toString` are ordinary keys, both to set and to look up.
+ */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+const KAFKA_PARAMETER = /^[A-Za-z0-9_-]+$/;
+// Separators and wildcards of AMQP topic routing, whitespace, control characters, lone surrogates (not UTF-8).
+const AMQP_FORBIDDEN = /[.#*\s\p{Cc}\p{Cs}]/u;
+
+/**
+ * Why a channel parameter's value cannot go into a destination name of this broker, if it
+ * cannot: a value fills one placeholder and must not add levels, words or wildcards to the
+ * name. Kafka: only letters, digits, `_` and `-` (topic names allow `.` too, but `.` is the
+ * separator of topic hierarchies, and a value must not make `orders.{region}` reach
+ * `orders.eu.admin`). RabbitMQ: no `.` (word separator), `#` or `*` (wildcards), whitespace
+ * or control characters.
+ */
+export function parameterValueProblem(broker: BrokerKind, value: string): string | undefined {
+  if (value === '') return 'must not be empty';
+  if (broker === 'kafka') {
+    return KAFKA_PARAMETER.test(value) ? undefined : 'may hold only letters A-Z and a-z, digits, "_" and "-" (in a Kafka topic name, "." would add a level to the topic hierarchy)';
+  }
+  return AMQP_FORBIDDEN.test(value) ? 'must not hold ".", "#", "*", whitespace or control characters (in a RabbitMQ routing key "." separates words and "#" and "*" are wildcards)' : undefined;
 }
 
 /** The template of the destination name: topic, routing key or queue. */
@@ -258,14 +286,22 @@ export function describe(d: Destination): string {
   return d.exchange === '' ? `rabbitmq:queue/${d.routingKey}` : `rabbitmq:exchange/${d.exchange}/${d.routingKey}`;
 }
 
-/** Every concrete value combination of the channel's parameters, when each lists its values (capped). */
-function parameterValues(route: Route, template: string, cap: number): Record<string, string>[] | undefined {
-  let combos: Record<string, string>[] = [{}];
+/**
+ * Every concrete value combination of the channel's parameters, when each lists its values
+ * (capped); values that cannot be published to (see parameterValueProblem) are left out.
+ */
+function parameterValues(route: Route, template: string, cap: number, refused: string[]): Record<string, string>[] | undefined {
+  let combos: Record<string, string>[] = [dictionary()];
   for (const name of placeholders(template)) {
     const p = route.parameters.find((x) => x.name === name);
-    const values = p?.values ?? (p?.default !== undefined ? [p.default] : undefined);
-    if (!values) return undefined;
-    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+    const listed = p?.values ?? (p?.default !== undefined ? [p.default] : undefined);
+    if (!listed) return undefined;
+    const values = listed.filter((v) => {
+      const problem = parameterValueProblem(route.broker, v);
+      if (problem) refused.push(`${name}=${JSON.stringify(v)} ${problem}`);
+      return !problem;
+    });
+    combos = combos.flatMap((c) => values.map((v) => Object.assign(dictionary<string>(), c, { [name]: v })));
     if (combos.length > cap) return undefined;
   }
   return combos;
@@ -289,8 +325,10 @@ export function provisionPlan(routes: Iterable<Route>, maxCombinations = 64): Pr
   for (const route of routes) {
     if (route.unroutable) continue;
     const template = destinationTemplate(route);
-    const combos = parameterValues(route, template, maxCombinations);
+    const refused: string[] = [];
+    const combos = parameterValues(route, template, maxCombinations, refused);
     if (!combos) skipped.push({ channel: route.channel, name: template, reason: 'the address has parameters without a list of values (enum); create these destinations yourself' });
+    else if (refused.length > 0) skipped.push({ channel: route.channel, name: template, reason: `values that cannot be published to: ${refused.join('; ')}` });
     const t = route.target;
     if (t.broker === 'kafka') {
       for (const values of combos ?? []) {

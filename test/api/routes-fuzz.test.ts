@@ -345,33 +345,6 @@ function generic(opMethod: string, template: string, operation: Operation): fc.A
 
 // ---- the property -----------------------------------------------------------------------
 
-/**
- * 5xx answers whose cause lies outside the HTTP layer, reported and not yet fixed: the input
- * classes that reach them are still generated, and their answers counted instead of failing
- * the run. The `it.fails` tests below reproduce each; they start failing once it is fixed.
- */
-const KNOWN = {
-  // brokers/amqp: amqplib refuses to encode a header name over 255 bytes or ~64 KiB of headers,
-  // and the throw is taken for a closed channel: 503 "could not take the message in time".
-  amqpHeaders: 'RabbitMQ publish with a header name over 255 bytes or ~64 KiB of headers',
-} as const;
-const known = new Map<string, number>();
-
-function knownIssue(c: Case, status: number): string | undefined {
-  const path = new URL(c.path, 'http://localhost').pathname;
-  if (status === 503 && c.method === 'POST' && path.startsWith('/v1/publish/')) {
-    let headers: unknown;
-    try {
-      headers = JSON.parse(c.headers['Herald-Headers'] ?? '{}');
-    } catch {
-      return undefined;
-    }
-    const big = !!headers && typeof headers === 'object' && (Object.keys(headers).some((k) => Buffer.byteLength(k) > 255) || JSON.stringify(headers).length > 60_000);
-    if (big) return KNOWN.amqpHeaders;
-  }
-  return undefined;
-}
-
 /** What is wrong with the answer to a case; undefined when nothing is. */
 async function judge(c: Case): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -385,12 +358,7 @@ async function judge(c: Case): Promise<string | undefined> {
   if (out === 'hang') return `no answer within ${HANG_MS} ms`;
   const { res, text } = out;
   const type = res.headers.get('Content-Type') ?? '';
-  if (res.status >= 500) {
-    const issue = knownIssue(c, res.status);
-    if (!issue) return `${res.status}: ${text.slice(0, 300)}`;
-    known.set(issue, (known.get(issue) ?? 0) + 1);
-    return undefined;
-  }
+  if (res.status >= 500) return `${res.status}: ${text.slice(0, 300)}`;
   // The router sees the path as the URL parser leaves it (`..` resolved, etc.).
   const path = new URL(c.path, 'http://localhost').pathname;
   const template = templateFor(path);
@@ -426,8 +394,7 @@ describe('every route under generated input', () => {
         { numRuns: 100_000, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, ...(process.env.HERALD_FUZZ_SEED ? { seed: Number(process.env.HERALD_FUZZ_SEED) } : {}) },
       );
       const seconds = (performance.now() - started) / 1000;
-      const issues = [...known].map(([k, n]) => `${n}× known issue: ${k}`).join('; ');
-      console.log(`routes fuzz: ${details.numRuns} cases in ${seconds.toFixed(1)} s (seed ${details.seed})${issues ? `; ${issues}` : ''}`);
+      console.log(`routes fuzz: ${details.numRuns} cases in ${seconds.toFixed(1)} s (seed ${details.seed})`);
       if (COLLECT) console.log([...found.values(), ...[...seen].sort().map(([k, t]) => `${String(t.n).padStart(6)} ${String(Math.round(t.ms / t.n)).padStart(5)} ms (max ${Math.round(t.max)}) ${k}`)].join('\n'));
       expect(details.failed, `${fc.defaultReportMessage(details) ?? ''}\n${String(details.errorInstance)}`).toBe(false);
       expect(details.numRuns).toBeGreaterThan(500);
@@ -458,8 +425,7 @@ describe('every route under generated input', () => {
     expect(res.status).toBe(status);
   });
 
-  // Known issues outside the HTTP layer (see KNOWN): each test states the answer it should get,
-  // and fails today. `it.fails` turns red once the cause is fixed: then make it a plain `it`.
+  // 5xx the fuzzer found outside the HTTP layer, each fixed at its cause.
   const raw = (method: string, path: string, body: string, headers: Record<string, string>) =>
     api.app.request(path, { method, body, headers: { Authorization: `Bearer ${ADMIN}`, ...headers } });
   const yaml = { 'Content-Type': 'application/yaml' };
@@ -480,8 +446,12 @@ describe('every route under generated input', () => {
     }
   });
 
-  it.fails(`known issue: ${KNOWN.amqpHeaders}`, async () => {
+  it('headers no broker can carry (a 256-byte name, or over 64 KiB) are 400, never a broker failure', async () => {
     const res = await raw('POST', `/v1/publish/${SHOP}/refunds`, '{"refundId":"r","amount":2}', { 'Content-Type': 'application/json', 'Herald-Headers': `{"${'k'.repeat(256)}":"v"}` });
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toContain('at most 255 bytes');
+    const big = await raw('POST', `/v1/publish/${SHOP}/refunds`, '{"refundId":"r","amount":2}', { 'Content-Type': 'application/json', 'Herald-Headers': JSON.stringify({ big: 'x'.repeat(70_000) }) });
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as { detail: string }).detail).toContain('at most 65536 bytes of headers');
   });
 });

@@ -56,8 +56,13 @@ export async function readTopic(topic: string, timeoutMs = 30_000, brokers = KAF
       void consumer.run({
         eachMessage: async ({ message, partition }) => {
           if (Number(message.offset) >= ends.get(partition)!) return;
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+          // As Herald's consumer reads them (brokers/kafka.ts): kafkajs's plain object makes a
+          // header named `constructor` [the inherited function, its value]; values are bytes.
+          const headers = Object.create(null) as Record<string, string>;
+          for (const [k, v] of Object.entries(message.headers ?? {})) {
+            const values = (Array.isArray(v) ? v : [v]).filter((x) => Buffer.isBuffer(x) || typeof x === 'string');
+            if (values.length > 0) headers[k] = values.map(String).join(',');
+          }
           out.push({ value: message.value ?? Buffer.alloc(0), ...(message.key ? { key: message.key.toString() } : {}), headers, partition });
           if (Number(message.offset) === ends.get(partition)! - 1) left.delete(partition);
           if (left.size === 0) {

@@ -33,7 +33,7 @@ export function publishRoutes(gateway: Gateway, maxBatch: number): Hono<AppEnv> 
   });
 
   app.post('/:contract/:channel/batch', access('write'), async (c) => {
-    const reqs = readBatch(Buffer.from(await c.req.arrayBuffer()), c.req.header('Content-Type'), maxBatch, target(c));
+    const reqs = readBatch(Buffer.from(await c.req.arrayBuffer()), c.req.header('Content-Type'), maxBatch, target(c), gateway.limits.maxDepth);
     const valid = reqs.filter((r): r is PublishRequest => !(r instanceof HeraldError));
     const outcomes = await gateway.publishBatch(valid);
     let next = 0;
