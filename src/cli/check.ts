@@ -120,9 +120,11 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
         newPath: c.newPath,
         message: c.message,
         breaking: c.breaking,
+        ...(c.occurrences ? { occurrences: c.occurrences } : {}),
         ...(c.against !== undefined && opts.against.length ? { against: opts.against[c.against - 1] } : c.against !== undefined ? { against: c.against } : {}),
       })),
       advice: verdict.advice,
+      ...(verdict.truncated ? { truncated: verdict.truncated } : {}),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {

@@ -40,6 +40,7 @@ function entry(c: JudgedChange, sources: ReportSources, auto: boolean): string[]
   lines.push(`      new: ${at(sources.candidate, c.newPath)}`);
   lines.push(`      old: ${at(sources.earlier(c.against), c.oldPath)}`);
   lines.push(`      ${c.message}`);
+  if (c.occurrences) lines.push(`      (a shared schema: the same change is reached along ${c.occurrences} paths)`);
   return lines;
 }
 
@@ -51,6 +52,7 @@ export function renderText(v: Verdict, sources: ReportSources): string {
     `${sources.candidate.label} is ${verdict} with ${sources.earlier(undefined).label} under ${v.mode} (policy ${v.policy}): ` +
       `${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}, ${other.length} other${other.length === 1 ? '' : 's'}.`,
   ];
+  if (v.truncated) lines.push(`Listing ${v.truncated.shown} of ${v.truncated.total} changes, breaking ones first (HERALD_MAX_REPORT_CHANGES).`);
   const auto = v.mode.startsWith('AUTO');
   if (breaking.length) lines.push('', 'Breaking:', ...breaking.flatMap((c) => entry(c, sources, auto)));
   if (other.length) lines.push('', `Not breaking under ${v.mode}:`, ...other.flatMap((c) => entry(c, sources, auto)));

@@ -8,7 +8,8 @@ import jsyaml from 'js-yaml';
 import { Composer, Document, parseDocument, stringify as toYaml } from 'yaml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/contracts/ingest.js';
-import { MAX_EXPANSION, parseText, type SourceFormat, type TextLimits } from '../../src/contracts/text.js';
+import { MAX_EXPANSION } from '../../src/contracts/json-size.js';
+import { parseText, type SourceFormat, type TextLimits } from '../../src/contracts/text.js';
 import { InvalidDocumentError } from '../../src/errors.js';
 
 const limits = (over: Partial<TextLimits> = {}): TextLimits => ({ ...DEFAULT_LIMITS, ...over });
