@@ -190,7 +190,7 @@ function same(o: SchemaNode, n: SchemaNode): boolean {
 }
 
 /** One entry per distinct change; a change reached along several paths counts them in `occurrences`. */
-export function merged(changes: Change[]): Change[] {
+function merged(changes: Change[]): Change[] {
   if (changes.length < 2) return changes;
   const byKey = new Map<string, Change>();
   for (const c of changes) {

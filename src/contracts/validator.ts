@@ -37,8 +37,6 @@ export const AJV_OPTIONS = {
   strict: false,
   allowUnionTypes: true,
   unicodeRegExp: false,
-  // `required: [constructor]` must not be met by what every object inherits.
-  ownProperties: true,
   // Every pattern runs in linear time (regex.ts).
   code: { regExp: linearRegExp },
 } as const;
@@ -92,6 +90,9 @@ function uniqueItems(this: unknown, schema: boolean, data: unknown[]): boolean {
 }
 uniqueItems.errors = undefined as undefined | Array<Partial<ErrorObject>>;
 
+/** Names every object inherits: a schema naming one as a property is validated by own properties only. */
+const INHERITED = Object.getOwnPropertyNames(Object.prototype);
+
 /** Per dialect: checks a schema against its meta-schema without registering it anywhere. */
 const metaCheckers = new Map<Dialect, Ajv>();
 
@@ -110,8 +111,12 @@ export function compileSchema(schema: unknown, allErrors = true): ValidateFuncti
     if (typeof target !== 'boolean' && !meta.validateSchema(target)) {
       return new Error(`schema is invalid: ${meta.errorsText(meta.errors, { dataVar: 'schema' })}`);
     }
-    const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors }));
-    return own.compile(typeof target === 'boolean' ? target : protoAsPattern(target));
+    const text = typeof target === 'boolean' ? '' : JSON.stringify(target);
+    // `required: [constructor]` must not be met by what every object inherits. Checking own
+    // properties costs every validation a call, so only schemas that name one pay it.
+    const ownProperties = INHERITED.some((name) => text.includes(`"${name}"`));
+    const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors, ownProperties }));
+    return own.compile(typeof target === 'boolean' ? target : protoAsPattern(target, text));
   } catch (err) {
     return err as Error;
   }
@@ -122,8 +127,8 @@ export function compileSchema(schema: unknown, allErrors = true): ValidateFuncti
  * schema would go unchecked and `additionalProperties: false` would refuse it. The same
  * constraint, written as a pattern that matches only that name, is checked as any other.
  */
-function protoAsPattern(schema: object): object {
-  if (!JSON.stringify(schema).includes('"__proto__"')) return schema;
+function protoAsPattern(schema: object, text: string): object {
+  if (!text.includes('"__proto__"')) return schema;
   const rewrite = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(rewrite);
     if (node === null || typeof node !== 'object') return node;

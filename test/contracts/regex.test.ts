@@ -84,6 +84,24 @@ describe('translation keeps the ECMAScript meaning', () => {
   });
 });
 
+describe('patterns backtracking provably runs in linear time', () => {
+  it.each([
+    ['^[A-Z]{3}$', true],
+    ['^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', true],
+    ['^[a-z0-9-]+$', true],
+    ['^x-[a-z]*\\.[0-9]+$', true],
+    ['^(a+)+$', false],
+    ['^a*a*b$', false],
+    ['^[a-z]+[a-z0-9]*$', false],
+    ['^[a-z]+?x$', false],
+    ['[a-z]+x', false],
+    ['^a|b$', false],
+    ['^\\d+\\b', false],
+  ])('%s runs on RegExp: %s', (pattern, native) => {
+    expect(compilePattern(pattern, 're2') instanceof RegExp).toBe(native);
+  });
+});
+
 describe('what the linear-time engine cannot run', () => {
   it.each([
     ['(a)\\1', 'backreference'],
