@@ -66,6 +66,8 @@ export interface GatewayConfig {
   amqpUrl?: string;
   /** How long a publish waits for the broker's acknowledgement before answering 503. */
   publishTimeoutMs: number;
+  /** How long provisioning waits for each broker before answering 503. */
+  provisionTimeoutMs: number;
   idempotencyWindowMs: number;
   idempotencyMaxKeys: number;
   /** Memory the idempotency store may hold (answers are kept compact), oldest evicted first. */
@@ -142,6 +144,7 @@ export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConf
     ...(brokers.length > 0 ? { kafkaBrokers: brokers } : {}),
     ...(amqpUrl ? { amqpUrl } : {}),
     publishTimeoutMs: int(env, 'HERALD_PUBLISH_TIMEOUT_MS', 10_000, 1),
+    provisionTimeoutMs: int(env, 'HERALD_PROVISION_TIMEOUT_MS', 30_000, 1),
     idempotencyWindowMs: int(env, 'HERALD_IDEMPOTENCY_WINDOW_MS', 24 * 60 * 60 * 1000, 1),
     idempotencyMaxKeys: int(env, 'HERALD_IDEMPOTENCY_MAX_KEYS', 1_000_000, 1),
     idempotencyMaxBytes: int(env, 'HERALD_IDEMPOTENCY_MAX_BYTES', 64 * 1024 * 1024, 1024),

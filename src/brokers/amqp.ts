@@ -151,6 +151,7 @@ export class RabbitBroker implements Broker {
   }
 
   async provision(items: ProvisionItem[]): Promise<ProvisionResult[]> {
+    await this.connect();
     const out: ProvisionResult[] = [];
     for (const item of items) {
       if (item.kind === 'kafka-topic') continue;
@@ -192,7 +193,8 @@ export class RabbitBroker implements Broker {
         } else await ch.bindQueue(item.queue, item.exchange, item.routingKey);
       });
     } catch (err) {
-      // RabbitMQ refuses to redeclare with other properties (PRECONDITION_FAILED).
+      // RabbitMQ refuses to redeclare with other properties (406 PRECONDITION_FAILED); anything else is a failure.
+      if ((err as { code?: unknown }).code !== 406) throw err;
       return { kind: item.kind, name, status: 'conflict', detail: (err as Error).message };
     }
     return { kind: item.kind, name, status: exists ? 'existing' : 'created' };

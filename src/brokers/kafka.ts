@@ -122,13 +122,22 @@ export class KafkaBroker implements Broker {
       } else {
         // A binding may ask for more replicas than a small (development) cluster has brokers.
         const replicas = Math.min(item.replicationFactor, brokers);
-        await this.admin.createTopics({
-          waitForLeaders: true,
-          topics: [{ topic: item.name, numPartitions: item.partitions, replicationFactor: replicas, configEntries: Object.entries(item.config).map(([name, value]) => ({ name, value })) }],
-        });
+        let created: boolean;
+        try {
+          // false: another client created it since listTopics (kafkajs absorbs TOPIC_ALREADY_EXISTS).
+          created = await this.admin.createTopics({
+            waitForLeaders: true,
+            timeout: 20_000,
+            topics: [{ topic: item.name, numPartitions: item.partitions, replicationFactor: replicas, configEntries: Object.entries(item.config).map(([name, value]) => ({ name, value })) }],
+          });
+        } catch (err) {
+          // A busy controller may answer late although the topic was made: then it is there.
+          if (!(await this.admin.listTopics()).includes(item.name)) throw err;
+          created = true;
+        }
         existing.add(item.name);
         const capped = replicas < item.replicationFactor ? `replication factor ${replicas}, not ${item.replicationFactor}: the cluster has ${brokers} broker(s)` : undefined;
-        out.push({ kind: item.kind, name: item.name, status: 'created', ...(capped ? { detail: capped } : {}) });
+        out.push({ kind: item.kind, name: item.name, status: created ? 'created' : 'existing', ...(created && capped ? { detail: capped } : {}) });
       }
       this.topics.add(item.name);
     }

@@ -6,7 +6,18 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AmbiguousPublishError, PublishTimeoutError, UnroutableError, type Broker, type BrokerKind, type Destination, type ProvisionResult } from '../brokers/broker.js';
+import {
+  AmbiguousPublishError,
+  PublishTimeoutError,
+  TimeoutError,
+  UnroutableError,
+  withTimeout,
+  type Broker,
+  type BrokerKind,
+  type Destination,
+  type ProvisionItem,
+  type ProvisionResult,
+} from '../brokers/broker.js';
 import { HeraldError, notFound } from '../errors.js';
 import { IdempotencyStore, OutcomeUnknownError } from './idempotency.js';
 import { DEFAULT_JUDGE_LIMITS, judge, type DeadLetterReason, type Incoming, type JudgeLimits, type MessageError } from './judge.js';
@@ -25,6 +36,8 @@ export interface GatewayOptions {
   dlqErrorMaxBytes: number;
   /** Deepest nesting of a message's payload or headers (default 128); deeper is malformed. */
   maxMessageDepth?: number;
+  /** How long provisioning waits for each broker before the caller gets 503 (default 30 s). */
+  provisionTimeoutMs?: number;
 }
 
 export interface PublishRequest extends Incoming {
@@ -165,7 +178,7 @@ export class Gateway {
       if (items.length === 0) continue;
       const broker = this.brokers[kind];
       if (!broker) throw notConfigured(kind);
-      results.push(...(await broker.provision(items)));
+      results.push(...(await provisionOn(broker, items, this.options.provisionTimeoutMs ?? 30_000)));
     }
     const unroutable = routes.filter((r) => r.unroutable).map((r) => ({ channel: r.channel, name: r.channel, reason: r.unroutable! }));
     return { contract, version: set.version, results, skipped: [...plan.skipped, ...unroutable] };
@@ -426,4 +439,19 @@ function fingerprint(req: PublishRequest): string {
   h.update('\u0000');
   h.update(req.body);
   return h.digest('base64');
+}
+
+/**
+ * A broker that fails or does not answer while provisioning is a 503, never a 500: the
+ * request was fine, and provisioning is idempotent, so the caller can simply retry.
+ */
+async function provisionOn(broker: Broker, items: ProvisionItem[], timeoutMs: number): Promise<ProvisionResult[]> {
+  const label = broker.kind === 'kafka' ? 'Kafka' : 'RabbitMQ';
+  try {
+    return await withTimeout(broker.provision(items), timeoutMs);
+  } catch (err) {
+    if (err instanceof HeraldError) throw err;
+    const why = err instanceof TimeoutError ? `did not finish provisioning within ${timeoutMs} ms` : `failed while provisioning: ${(err as Error).message}`;
+    throw new HeraldError('unavailable', `${label} ${why}. What was already created stays; provisioning again is safe.`);
+  }
 }

@@ -317,6 +317,27 @@ describe('when the broker cannot acknowledge', () => {
     }
   });
 
+  it('answers 503 to provisioning, never 500, when a broker does not answer in time; the server keeps serving', async () => {
+    const nowhere = 'amqp://guest:guest@127.0.0.1:1';
+    const cases: Array<[brokers: string[], who: string]> = [
+      [['127.0.0.1:1'], 'Kafka'],
+      [KAFKA_BROKERS, 'RabbitMQ'],
+    ];
+    for (const [kafkaBrokers, who] of cases) {
+      const down = await testApp('pglite', { gateway: { kafkaBrokers, amqpUrl: nowhere, provisionTimeoutMs: 1000 } });
+      try {
+        expect((await down.request('POST', `/v1/contracts/${NAME}/versions`, { body: shopContract(run) })).status).toBe(201);
+        const res = await down.request('POST', `/v1/contracts/${NAME}/provision`);
+        expect(res.status).toBe(503);
+        expect(res.headers.get('Content-Type')).toContain('application/problem+json');
+        expect(res.json.detail).toMatch(new RegExp(`^${who} did not finish provisioning within 1000 ms\\. .*provisioning again is safe`));
+        expect((await down.request('GET', `/v1/contracts/${NAME}/versions/latest`)).status).toBe(200);
+      } finally {
+        await down.cleanup();
+      }
+    }
+  });
+
   it('answers 503 for a broker this gateway has no address for', async () => {
     const kafkaOnly = await testApp('pglite', { gateway: { kafkaBrokers: KAFKA_BROKERS } });
     try {
