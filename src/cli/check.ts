@@ -121,6 +121,8 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
         message: c.message,
         breaking: c.breaking,
         ...(c.occurrences ? { occurrences: c.occurrences } : {}),
+        ...('example' in c ? { example: c.example } : {}),
+        ...(c.fix ? { fix: c.fix } : {}),
         ...(c.against !== undefined && opts.against.length ? { against: opts.against[c.against - 1] } : c.against !== undefined ? { against: c.against } : {}),
       })),
       advice: verdict.advice,

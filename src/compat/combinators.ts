@@ -5,79 +5,51 @@
  * alternative, so they are folded into each branch before matching.
  *
  * `oneOf` rejects a message that matches two alternatives, so where alternatives may
- * overlap (and Herald cannot prove they do not) a changed `oneOf` is reported as breaking.
+ * overlap (and Herald cannot prove they do not) a changed `oneOf` is reported as breaking,
+ * naming the two alternatives, with a message both accept where one is found (overlap.ts).
  */
-import { appendPointer } from '../contracts/pointer.js';
 import { change, only } from './change.js';
-import { finish, kw, nodeAt, type Part, type SchemaNode } from './node.js';
+import { branches, type Branch, type Combinator } from './node.js';
+import { disjoint, explainOverlap } from './overlap.js';
+import type { SchemaNode } from './node.js';
 import type { Comparer } from './schemas.js';
 import type { Change } from './types.js';
 
-type Combinator = 'anyOf' | 'oneOf';
-
-export function hasDisjunction(node: SchemaNode): boolean {
-  return node.parts.some((p) => Array.isArray(kw(p, 'anyOf')) || Array.isArray(kw(p, 'oneOf')));
-}
-
-interface Branch {
-  node: SchemaNode;
-  path: string;
-}
-
-/** The alternatives of a node, each with the node's other keywords folded in. */
-function branches(node: SchemaNode, fallback: string): { combinator?: Combinator; branches: Branch[]; path: string } {
-  const index = node.parts.findIndex((p) => Array.isArray(kw(p, 'anyOf')) || Array.isArray(kw(p, 'oneOf')));
-  if (index < 0) return { branches: [{ node, path: node.parts[0]?.ptr ?? fallback }], path: node.parts[0]?.ptr ?? fallback };
-  const part = node.parts[index]!;
-  const combinator: Combinator = Array.isArray(kw(part, 'anyOf')) ? 'anyOf' : 'oneOf';
-  const others = node.parts.filter((_, i) => i !== index);
-  const rest: Part = { ...part, omit: new Set([...(part.omit ?? []), combinator]) };
-  const members = kw(part, combinator) as unknown[];
-  return {
-    combinator,
-    path: appendPointer(part.ptr, combinator),
-    branches: members.map((_, i) => {
-      const ptr = appendPointer(part.ptr, combinator, i);
-      const member = nodeAt({ doc: node.doc, ptr });
-      return {
-        node: finish(node.doc, [...others, rest, ...member.parts], node.never || member.never, node.unresolved ?? member.unresolved),
-        path: member.parts[0]?.ptr ?? ptr,
-      };
-    }),
-  };
-}
+export { disjoint } from './overlap.js';
 
 export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
-  const a = branches(o, oPath);
-  const b = branches(n, nPath);
+  // An alternative that admits nothing (a subtype's discriminator against another's, once a
+  // polymorphic base is unfolded) can be neither missed nor matched: it is left out.
+  const live = (x: ReturnType<typeof branches>) => {
+    const kept = x.combinator ? x.branches.filter((br) => !disjoint(cmp, br.node, br.node, 3)) : x.branches;
+    return { ...x, branches: kept.length > 0 ? kept : x.branches };
+  };
+  const a = live(branches(o, oPath));
+  const b = live(branches(n, nPath));
   const diffs = a.branches.map((x) => b.branches.map((y) => cmp.node(x.node, y.node, x.path, y.path)));
   const count = (changes: Change[], d: 'BACKWARD' | 'FORWARD') => changes.filter((c) => c.breaks.includes(d)).length;
   const out: Change[] = [];
   const rootTypeMiss = (changes: Change[], x: Branch, y: Branch) =>
     changes.some((c) => ['TYPE_CHANGED', 'TYPE_NARROWED', 'TYPE_EXTENDED', 'FALSE_SCHEMA_ADDED', 'FALSE_SCHEMA_REMOVED'].includes(c.kind) && (c.oldPath.startsWith(x.path) || c.newPath.startsWith(y.path)) && c.oldPath.split('/').length <= x.path.split('/').length + 1);
 
+  // The closest counterpart that shares messages with the alternative explains its misses; a
+  // counterpart that provably shares none is no counterpart (the alternative is gone).
+  const closest = (x: Branch, y: Branch, changes: Change[]) => !rootTypeMiss(changes, x, y) && !disjoint(cmp, x.node, y.node, 3);
   a.branches.forEach((x, i) => {
     const scores = diffs[i]!.map((d) => count(d, 'BACKWARD'));
-    const j = scores.indexOf(Math.min(...scores));
-    if (scores[j] === 0) return;
-    const y = b.branches[j];
-    // A counterpart that provably shares no message is no counterpart: the alternative is gone.
-    if (!y || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(cmp, x.node, y.node, 3)) {
-      out.push(change('SUM_TYPE_NARROWED', ['BACKWARD'], x.path, b.path, `Alternative ${i} of the old schema has no counterpart in the new one`));
-    } else {
-      out.push(...only(diffs[i]![j]!, 'BACKWARD'));
-    }
+    if (Math.min(...scores) === 0) return;
+    const near = b.branches.map((y, j) => j).filter((j) => closest(x, b.branches[j]!, diffs[i]![j]!));
+    const j = near.sort((p, q) => scores[p]! - scores[q]!)[0];
+    if (j === undefined) out.push(change('SUM_TYPE_NARROWED', ['BACKWARD'], x.path, b.path, `Alternative ${x.index} of the old schema has no counterpart in the new one`));
+    else out.push(...only(diffs[i]![j]!, 'BACKWARD'));
   });
   b.branches.forEach((y, j) => {
     const scores = a.branches.map((_, i) => count(diffs[i]![j]!, 'FORWARD'));
-    const i = scores.indexOf(Math.min(...scores));
-    if (scores[i] === 0) return;
-    const x = a.branches[i];
-    if (!x || rootTypeMiss(diffs[i]![j]!, x, y) || disjoint(cmp, x.node, y.node, 3)) {
-      out.push(change('SUM_TYPE_EXTENDED', ['FORWARD'], a.path, y.path, `Alternative ${j} of the new schema admits messages no old alternative admits`));
-    } else {
-      out.push(...only(diffs[i]![j]!, 'FORWARD'));
-    }
+    if (Math.min(...scores) === 0) return;
+    const near = a.branches.map((x, i) => i).filter((i) => closest(a.branches[i]!, y, diffs[i]![j]!));
+    const i = near.sort((p, q) => scores[p]! - scores[q]!)[0];
+    if (i === undefined) out.push(change('SUM_TYPE_EXTENDED', ['FORWARD'], a.path, y.path, `Alternative ${y.index} of the new schema admits messages no old alternative admits`));
+    else out.push(...only(diffs[i]![j]!, 'FORWARD'));
   });
   // Pairs that match both ways may still differ harmlessly (a default); keep those notes.
   a.branches.forEach((_, i) => {
@@ -99,18 +71,35 @@ export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode,
  */
 function exclusivity(cmp: Comparer, oc: Combinator | undefined, nc: Combinator | undefined, ob: Branch[], nb: Branch[], oPath: string, nPath: string, intoOld: boolean, intoNew: boolean): Change[] {
   const out: Change[] = [];
-  if (nc === 'oneOf' && !(oc === 'oneOf' && intoOld) && !pairwiseDisjoint(cmp, nb)) {
-    out.push(change('ONE_OF_OVERLAP_POSSIBLE', ['BACKWARD'], oPath, nPath, 'The new oneOf alternatives may overlap, and oneOf rejects a message that matches two of them'));
+  if (nc === 'oneOf' && !(oc === 'oneOf' && intoOld)) {
+    const pair = overlapping(cmp, nb);
+    if (pair) out.push(overlap(cmp, 'BACKWARD', nb, pair, oPath, nPath));
   }
   if (oc === 'oneOf' && !(nc === 'oneOf' && intoNew)) {
-    const disjoint = pairwiseDisjoint(cmp, ob);
+    const pair = overlapping(cmp, ob);
     if (nc !== 'oneOf') {
+      const disjoint = pair === undefined;
       out.push(change(disjoint ? 'COMBINED_TYPE_EXTENDED' : 'COMBINED_TYPE_CHANGED', disjoint ? [] : ['FORWARD'], oPath, nPath, `oneOf became ${nc ?? 'a single schema'}${disjoint ? '; its alternatives never overlap, so nothing changes' : ', which accepts messages matching several alternatives that the old oneOf rejects'}`));
-    } else if (!disjoint) {
-      out.push(change('ONE_OF_OVERLAP_POSSIBLE', ['FORWARD'], oPath, nPath, 'The old oneOf alternatives may overlap, so readers on the old version reject new messages that match two of them'));
+    } else if (pair) {
+      out.push(overlap(cmp, 'FORWARD', ob, pair, oPath, nPath));
     }
   }
   return out;
+}
+
+/**
+ * ONE_OF_OVERLAP_POSSIBLE for two alternatives of the new oneOf (BACKWARD) or of the old one
+ * (FORWARD): which two, a message both accept when one is found, and how to keep them apart.
+ */
+function overlap(cmp: Comparer, direction: 'BACKWARD' | 'FORWARD', list: Branch[], [i, j]: [number, number], oPath: string, nPath: string): Change {
+  const x = list[i]!;
+  const y = list[j]!;
+  const { example, fix } = explainOverlap(cmp, x.node, y.node);
+  const side = direction === 'BACKWARD' ? 'new' : 'old';
+  const which = `alternatives ${x.index} (${x.path || '/'}) and ${y.index} (${y.path || '/'}) of the ${side} oneOf`;
+  const why = direction === 'BACKWARD' ? 'oneOf rejects a message that matches two of them' : 'readers on the old version reject new messages that match two of them';
+  const what = example ? `The ${which} overlap (the example matches both), and ${why}` : `The ${which} may overlap, and ${why}`;
+  return { ...change('ONE_OF_OVERLAP_POSSIBLE', [direction], oPath, nPath, what), ...(example ? { example: example.value } : {}), fix };
 }
 
 /** Whether each of `from` items can be paired with a distinct `to` item where `fits`. */
@@ -131,48 +120,10 @@ function injective(from: number, to: number, fits: (f: number, t: number) => boo
   return true;
 }
 
-function pairwiseDisjoint(cmp: Comparer, list: Branch[]): boolean {
-  for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) if (!disjoint(cmp, list[i]!.node, list[j]!.node, 3)) return false;
-  return true;
-}
-
-/** Whether no message matches both: by type, by finite values, or by a required property that differs. */
-export function disjoint(cmp: Comparer, a: SchemaNode, b: SchemaNode, depth: number): boolean {
-  if (a.never || b.never) return true;
-  cmp.budget.spend(1, a.parts[0]?.ptr ?? '', b.parts[0]?.ptr ?? '');
-  const { facts } = cmp;
-  if ((facts.admitted(a) & facts.admitted(b)) === 0) return true;
-  const va = facts.finiteValues(a);
-  if (va && va.every((v) => !facts.accepts(b, v))) return true;
-  const vb = facts.finiteValues(b);
-  if (vb && vb.every((v) => !facts.accepts(a, v))) return true;
-  if (depth === 0) return false;
-  const requiredProps = (node: SchemaNode) => {
-    const required = new Set(node.parts.flatMap((p) => (Array.isArray(kw(p, 'required')) ? (kw(p, 'required') as string[]) : [])));
-    const props = new Map<string, string[]>();
-    for (const p of node.parts) {
-      const properties = kw(p, 'properties');
-      if (properties && typeof properties === 'object') {
-        for (const name of Object.keys(properties)) if (required.has(name)) props.set(name, [...(props.get(name) ?? []), appendPointer(p.ptr, 'properties', name)]);
-      }
-    }
-    return props;
-  };
-  const pa = requiredProps(a);
-  const pb = requiredProps(b);
-  for (const [name, ptrs] of pa) {
-    const other = pb.get(name);
-    if (!other) continue;
-    const x = nodeAtAll(a.doc, ptrs);
-    const y = nodeAtAll(b.doc, other);
-    if (disjoint(cmp, x, y, depth - 1)) return true;
-  }
-  return false;
-}
-
-function nodeAtAll(doc: unknown, ptrs: string[]): SchemaNode {
-  const parts = ptrs.flatMap((ptr) => nodeAt({ doc, ptr }).parts);
-  return finish(doc, parts, false);
+/** The first two alternatives that `disjoint` cannot tell apart; undefined when every pair is disjoint. */
+function overlapping(cmp: Comparer, list: Branch[]): [number, number] | undefined {
+  for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) if (!disjoint(cmp, list[i]!.node, list[j]!.node, 3)) return [i, j];
+  return undefined;
 }
 
 function dedupe(changes: Change[]): Change[] {

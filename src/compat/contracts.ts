@@ -5,7 +5,7 @@
  * application sends or receives what changed.
  */
 import { canonicalJson } from '../contracts/canonical.js';
-import type { Channel, Contract, JsonSchema, Message, Operation } from '../contracts/model.js';
+import type { Bindings, Channel, Contract, JsonSchema, Message, Operation } from '../contracts/model.js';
 import { appendPointer, isObject } from '../contracts/pointer.js';
 import { resolvePointer } from '../contracts/refs.js';
 import { BOTH, type Change, type Direction, type Policy, type Scope } from './types.js';
@@ -14,6 +14,7 @@ import type { Kind } from './kinds.js';
 import { Budget, unlimited } from './budget.js';
 import { nodeAt } from './node.js';
 import { Comparer } from './schemas.js';
+import { matchContracts, type Matching } from './match.js';
 
 /** A version as the engine needs it: the document (for schema places) and its model. */
 export interface ContractVersion {
@@ -26,37 +27,42 @@ interface Session {
   policy: Policy;
   budget: Budget;
   inDocuments: Comparer;
+  matching: Matching;
 }
 
-export function compareContracts(old: ContractVersion, neu: ContractVersion, policy: Policy, budget: Budget = unlimited()): Change[] {
-  const session: Session = { policy, budget, inDocuments: new Comparer(policy, old.document, neu.document, budget) };
-  return [...channels(old, neu, session), ...operations(old.contract, neu.contract)];
+export function compareContracts(old: ContractVersion, neu: ContractVersion, policy: Policy, budget: Budget = unlimited(), matching = matchContracts(old.contract, neu.contract)): Change[] {
+  const session: Session = { policy, budget, inDocuments: new Comparer(policy, old.document, neu.document, budget), matching };
+  return [...channels(old, neu, session), ...operations(old, neu, session)];
 }
 
 const scoped = (changes: Change[], scope: Scope) => changes.map((c) => ({ ...c, scope: { ...scope, ...c.scope } }));
 
-const byId = <T extends { id: string }>(list: T[]) => new Map(list.map((x) => [x.id, x]));
+const byId = <T extends { id: string }>(list: T[]) => new Map<string, T>(list.map((x) => [x.id, x]));
 
 function channels(old: ContractVersion, neu: ContractVersion, session: Session): Change[] {
   const out: Change[] = [];
-  const a = byId(old.contract.channels);
   const b = byId(neu.contract.channels);
-  for (const [id, x] of a) {
-    const y = b.get(id);
+  const matched = new Set<string>();
+  for (const x of old.contract.channels) {
+    const y = b.get(session.matching.channels.get(x.id) ?? '');
     if (!y) {
-      out.push({ ...change('CHANNEL_REMOVED', BOTH, x.pointer, '/channels', `Channel ${q(id)} was removed, and its counterparts lose it`), scope: { channel: id } });
+      out.push({ ...change('CHANNEL_REMOVED', BOTH, x.pointer, '/channels', `Channel ${q(x.id)} was removed, and its counterparts lose it`), scope: { channel: x.id } });
       continue;
     }
+    matched.add(y.id);
+    const scope = { channel: y.id };
+    if (x.id !== y.id) out.push({ ...change('CHANNEL_RENAMED', [], x.pointer, y.pointer, `Channel ${q(x.id)} is now ${q(y.id)}, at the same address ${q(y.address)}`), scope });
     if (x.address !== y.address) {
-      out.push({ ...change('CHANNEL_ADDRESS_CHANGED', BOTH, appendPointer(x.pointer, 'address'), appendPointer(y.pointer, 'address'), `Channel ${q(id)} moved from ${q(x.address)} to ${q(y.address)}`), scope: { channel: id } });
+      out.push({ ...change('CHANNEL_ADDRESS_CHANGED', BOTH, appendPointer(x.pointer, 'address'), appendPointer(y.pointer, 'address'), `Channel ${q(x.id)} moved from ${q(x.address)} to ${q(y.address)}`), scope });
     }
-    session.budget.scope = { channel: id };
-    out.push(...scoped(parameters(old, neu, x, y, session), { channel: id }));
-    out.push(...scoped(channelBindings(x, y), { channel: id }));
-    out.push(...messages(old, neu, x, y, session));
+    session.budget.scope = scope;
+    out.push(...scoped(parameters(old, neu, x, y, session), scope));
+    out.push(...scoped(channelBindings(x, y), scope));
+    out.push(...scoped(bindingSchemas(CHANNEL_BINDING_SCHEMAS, x, y, session), scope));
+    out.push(...messages(old, neu, x.messages, y.messages, session.matching.messages.get(x.id), session, scope, `channel ${q(y.id)}`, [x.pointer, y.pointer]));
   }
-  for (const [id, y] of b) {
-    if (!a.has(id)) out.push({ ...change('CHANNEL_ADDED', [], '/channels', y.pointer, `Channel ${q(id)} was added`), scope: { channel: id } });
+  for (const y of neu.contract.channels) {
+    if (!matched.has(y.id)) out.push({ ...change('CHANNEL_ADDED', [], '/channels', y.pointer, `Channel ${q(y.id)} was added`), scope: { channel: y.id } });
   }
   return out;
 }
@@ -100,23 +106,38 @@ function parameters(old: ContractVersion, neu: ContractVersion, x: Channel, y: C
   return out;
 }
 
-function messages(old: ContractVersion, neu: ContractVersion, x: Channel, y: Channel, session: Session): Change[] {
+/**
+ * The messages of one place (a channel, or the off-channel messages of a reply), paired
+ * by `pairs` (old id -> new id): each pair compared, the rest removed or added.
+ */
+function messages(old: ContractVersion, neu: ContractVersion, a: Message[], b: Message[], pairs: Map<string, string> | undefined, session: Session, place: Scope, where: string, [oldAt, newAt]: [string, string]): Change[] {
   const out: Change[] = [];
-  const a = byId(x.messages);
-  const b = byId(y.messages);
-  for (const [id, m] of a) {
-    const r = b.get(id);
-    const scope = { channel: x.id, message: id };
-    if (!r) out.push({ ...change('MESSAGE_REMOVED', ['BACKWARD'], m.pointer, y.pointer, `Message ${q(id)} was removed from channel ${q(x.id)}`), scope });
-    else {
-      session.budget.scope = scope;
-      out.push(...scoped(message(old, neu, m, r, session), scope));
+  const byNew = byId(b);
+  const matched = new Set<string>();
+  for (const m of a) {
+    const r = byNew.get(pairs?.get(m.id) ?? '');
+    if (!r) {
+      out.push({ ...change('MESSAGE_REMOVED', ['BACKWARD'], m.pointer, newAt, `Message ${q(m.id)} was removed from ${where}`), scope: { ...place, message: m.id } });
+      continue;
     }
+    matched.add(r.id);
+    const scope = { ...place, message: r.id };
+    if (m.id !== r.id) out.push({ ...change('MESSAGE_RENAMED', [], m.pointer, r.pointer, `Message ${q(m.id)} of ${where} is now ${q(r.id)} (the same message, by its ${sameBy(m, r)}); publishers that name it use the new id`), scope });
+    session.budget.scope = scope;
+    out.push(...scoped(message(old, neu, m, r, session), scope));
   }
-  for (const [id, r] of b) {
-    if (!a.has(id)) out.push({ ...change('MESSAGE_ADDED', ['FORWARD'], x.pointer, r.pointer, `Message ${q(id)} was added to channel ${q(y.id)}: new data there`), scope: { channel: y.id, message: id } });
+  for (const r of b) {
+    if (!matched.has(r.id)) out.push({ ...change('MESSAGE_ADDED', ['FORWARD'], oldAt, r.pointer, `Message ${q(r.id)} was added to ${where}: new data there`), scope: { ...place, message: r.id } });
   }
   return out;
+}
+
+/** What two messages with different ids were matched by, for the report. */
+function sameBy(m: Message, r: Message): string {
+  if (m.name !== undefined && m.name === r.name) return `name ${q(m.name)}`;
+  const component = (x: Message) => /^\/components\/messages\/[^/]+$/.exec(x.pointer)?.[0];
+  if (component(m) !== undefined && component(m) === component(r)) return `component ${component(m)}`;
+  return 'place: the only message there in its direction';
 }
 
 function message(old: ContractVersion, neu: ContractVersion, m: Message, r: Message, session: Session): Change[] {
@@ -146,12 +167,40 @@ function message(old: ContractVersion, neu: ContractVersion, m: Message, r: Mess
     // Readers on the new version look for the id where old writers may not put it, and the other way round.
     out.push(change(kind, dirs(!!cb, !!ca), appendPointer(m.pointer, 'correlationId'), appendPointer(r.pointer, 'correlationId'), `The correlation id went from ${q(ca ?? null)} to ${q(cb ?? null)}`));
   }
-  const ka = m.bindings.kafka?.key as JsonSchema | undefined;
-  const kb = r.bindings.kafka?.key as JsonSchema | undefined;
-  const keyBase = (x: Message) => appendPointer(x.pointer, 'bindings', 'kafka', 'key');
-  if (ka !== undefined && kb !== undefined) out.push(...schemaChanges({ loc: { doc: ka, ptr: '' }, standalone: keyBase(m) }, { loc: { doc: kb, ptr: '' }, standalone: keyBase(r) }, session));
-  else if (ka !== undefined) out.push(change('SCHEMA_REMOVED', ['FORWARD'], keyBase(m), r.pointer, 'The Kafka key schema was removed'));
-  else if (kb !== undefined) out.push(change('SCHEMA_ADDED', ['BACKWARD'], m.pointer, keyBase(r), 'A Kafka key schema was added'));
+  out.push(...bindingSchemas(MESSAGE_BINDING_SCHEMAS, m, r, session));
+  return out;
+}
+
+/**
+ * Binding fields that hold a schema of what a client sends: compared like payloads. The
+ * WebSocket handshake's query and headers are written by the connecting client (judged as
+ * received by the application); HTTP query parameters follow their operation's action;
+ * message-level ones follow the message.
+ */
+const CHANNEL_BINDING_SCHEMAS: Array<[protocol: string, field: string, what: string]> = [
+  ['ws', 'query', 'WebSocket handshake query'],
+  ['ws', 'headers', 'WebSocket handshake headers'],
+];
+const OPERATION_BINDING_SCHEMAS: Array<[string, string, string]> = [['http', 'query', 'HTTP query']];
+const MESSAGE_BINDING_SCHEMAS: Array<[string, string, string]> = [
+  ['kafka', 'key', 'Kafka key'],
+  ['http', 'headers', 'HTTP headers'],
+  ['mqtt', 'correlationData', 'MQTT correlation data'],
+  ['anypointmq', 'headers', 'Anypoint MQ headers'],
+];
+
+function bindingSchemas(fields: Array<[string, string, string]>, x: { pointer: string; bindings: Bindings }, y: { pointer: string; bindings: Bindings }, session: Session): Change[] {
+  const out: Change[] = [];
+  for (const [protocol, field, what] of fields) {
+    const sa = x.bindings[protocol]?.[field] as JsonSchema | undefined;
+    const sb = y.bindings[protocol]?.[field] as JsonSchema | undefined;
+    const base = (o: { pointer: string }) => appendPointer(o.pointer, 'bindings', protocol, field);
+    let found: Change[] = [];
+    if (sa !== undefined && sb !== undefined) found = schemaChanges({ loc: { doc: sa, ptr: '' }, standalone: base(x) }, { loc: { doc: sb, ptr: '' }, standalone: base(y) }, session);
+    else if (sa !== undefined) found = [change('SCHEMA_REMOVED', ['FORWARD'], base(x), y.pointer, `The ${what} schema was removed`)];
+    else if (sb !== undefined) found = [change('SCHEMA_ADDED', ['BACKWARD'], x.pointer, base(y), `A ${what} schema was added`)];
+    out.push(...scoped(found, { binding: protocol }));
+  }
   return out;
 }
 
@@ -201,60 +250,78 @@ function channelBindings(x: Channel, y: Channel): Change[] {
   return out;
 }
 
-function operations(a: Contract, b: Contract): Change[] {
+function operations(old: ContractVersion, neu: ContractVersion, session: Session): Change[] {
   const out: Change[] = [];
-  const x = byId(a.operations);
-  const y = byId(b.operations);
-  for (const [id, op] of x) {
-    const other = y.get(id);
-    const scope = { operation: id, channel: op.channel };
+  const { matching } = session;
+  const y = byId(neu.contract.operations);
+  const matched = new Set<string>();
+  for (const op of old.contract.operations) {
+    const other = y.get(matching.operations.get(op.id) ?? '');
     if (!other) {
-      out.push({ ...change('OPERATION_REMOVED', BOTH, op.pointer, '/operations', `Operation ${q(id)} was removed, and its counterparts lose it`), scope });
+      out.push({ ...change('OPERATION_REMOVED', BOTH, op.pointer, '/operations', `Operation ${q(op.id)} was removed, and its counterparts lose it`), scope: { operation: op.id, channel: matching.channels.get(op.channel) ?? op.channel } });
       continue;
     }
-    if (op.action !== other.action) out.push({ ...change('OPERATION_ACTION_CHANGED', BOTH, appendPointer(op.pointer, 'action'), appendPointer(other.pointer, 'action'), `Operation ${q(id)} went from ${op.action} to ${other.action}`), scope });
-    if (op.channel !== other.channel) {
-      out.push({ ...change('OPERATION_CHANNEL_CHANGED', BOTH, appendPointer(op.pointer, 'channel'), appendPointer(other.pointer, 'channel'), `Operation ${q(id)} moved from channel ${q(op.channel)} to ${q(other.channel)}`), scope });
+    matched.add(other.id);
+    const scope = { operation: other.id, channel: other.channel };
+    if (op.id !== other.id) out.push({ ...change('OPERATION_RENAMED', [], op.pointer, other.pointer, `Operation ${q(op.id)} is now ${q(other.id)}, on the same channel with the same action`), scope });
+    if (op.action !== other.action) out.push({ ...change('OPERATION_ACTION_CHANGED', BOTH, appendPointer(op.pointer, 'action'), appendPointer(other.pointer, 'action'), `Operation ${q(op.id)} went from ${op.action} to ${other.action}`), scope });
+    if (matching.channels.get(op.channel) !== other.channel) {
+      out.push({ ...change('OPERATION_CHANNEL_CHANGED', BOTH, appendPointer(op.pointer, 'channel'), appendPointer(other.pointer, 'channel'), `Operation ${q(op.id)} moved from channel ${q(op.channel)} to ${q(other.channel)}`), scope });
       continue;
     }
-    out.push(...operationMessages(op, other, op.messages, other.messages, op.channel, 'OPERATION_MESSAGE_ADDED', 'OPERATION_MESSAGE_REMOVED', 'messages'));
-    out.push(...reply(op, other));
+    session.budget.scope = scope;
+    out.push(...scoped(bindingSchemas(OPERATION_BINDING_SCHEMAS, op, other, session), scope));
+    const renamed = (ids: string[]) => ids.map((m) => matching.messages.get(op.channel)?.get(m) ?? m);
+    out.push(...operationMessages(op, other, renamed(op.messages), other.messages, other.channel, 'OPERATION_MESSAGE_ADDED', 'OPERATION_MESSAGE_REMOVED', 'messages'));
+    out.push(...reply(old, neu, op, other, session));
   }
-  for (const [id, op] of y) {
-    if (!x.has(id)) out.push({ ...change('OPERATION_ADDED', [], '/operations', op.pointer, `Operation ${q(id)} was added`), scope: { operation: id, channel: op.channel } });
+  for (const op of neu.contract.operations) {
+    if (!matched.has(op.id)) out.push({ ...change('OPERATION_ADDED', [], '/operations', op.pointer, `Operation ${q(op.id)} was added`), scope: { operation: op.id, channel: op.channel } });
   }
   return out;
 }
 
 /** A message an operation (or its reply) handles, added or removed: new data, or data gone. */
-function operationMessages(op: Operation, other: Operation, before: string[], after: string[], channel: string, added: Kind, removed: Kind, where: string): Change[] {
+function operationMessages(op: Operation, other: Operation, before: string[], after: string[], channel: string | undefined, added: Kind, removed: Kind, where: string): Change[] {
   const out: Change[] = [];
   const gone: Direction[] = ['BACKWARD'];
   const fresh: Direction[] = ['FORWARD'];
+  const scope = (message: string): Scope => ({ operation: other.id, ...(channel !== undefined ? { channel } : {}), message, ...(where === 'reply' ? { reply: true } : {}) });
   for (const m of before.filter((m) => !after.includes(m))) {
-    out.push({ ...change(removed, gone, appendPointer(op.pointer, where), appendPointer(other.pointer, where), `Operation ${q(op.id)} no longer handles ${q(m)}`), scope: { operation: op.id, channel, message: m } });
+    out.push({ ...change(removed, gone, appendPointer(op.pointer, where), appendPointer(other.pointer, where), `Operation ${q(op.id)} no longer handles ${q(m)}`), scope: scope(m) });
   }
   for (const m of after.filter((m) => !before.includes(m))) {
-    out.push({ ...change(added, fresh, appendPointer(op.pointer, where), appendPointer(other.pointer, where), `Operation ${q(op.id)} now handles ${q(m)}`), scope: { operation: op.id, channel, message: m } });
+    out.push({ ...change(added, fresh, appendPointer(op.pointer, where), appendPointer(other.pointer, where), `Operation ${q(other.id)} now handles ${q(m)}`), scope: scope(m) });
   }
   return out;
 }
 
-function reply(op: Operation, other: Operation): Change[] {
+function reply(old: ContractVersion, neu: ContractVersion, op: Operation, other: Operation, session: Session): Change[] {
   const a = op.reply;
   const b = other.reply;
-  const scope = { operation: op.id, channel: op.channel };
+  const scope = { operation: other.id, channel: other.channel };
   const path = (o: Operation) => appendPointer(o.pointer, 'reply');
   if (!a && !b) return [];
   if (!a) return [{ ...change('REPLY_ADDED', [], op.pointer, path(other), `Operation ${q(op.id)} now has a reply`), scope }];
   if (!b) return [{ ...change('REPLY_REMOVED', BOTH, path(op), other.pointer, `Operation ${q(op.id)} no longer has a reply`), scope }];
+  const { matching } = session;
   const out: Change[] = [];
-  if (a.channel !== b.channel) out.push({ ...change('REPLY_CHANNEL_CHANGED', BOTH, path(op), path(other), `The reply of ${q(op.id)} moved from channel ${q(a.channel ?? null)} to ${q(b.channel ?? null)}`), scope });
+  const sameChannel = (a.channel === undefined ? undefined : matching.channels.get(a.channel)) === b.channel;
+  if (!sameChannel) out.push({ ...change('REPLY_CHANNEL_CHANGED', BOTH, path(op), path(other), `The reply of ${q(op.id)} moved from channel ${q(a.channel ?? null)} to ${q(b.channel ?? null)}`), scope });
   if (a.addressLocation !== b.addressLocation) {
     out.push({ ...change('REPLY_ADDRESS_CHANGED', BOTH, path(op), path(other), `The reply address of ${q(op.id)} went from ${q(a.addressLocation ?? null)} to ${q(b.addressLocation ?? null)}`), scope });
   }
-  if (a.channel === b.channel && b.channel) {
-    out.push(...operationMessages(op, other, a.messages, b.messages, b.channel, 'REPLY_MESSAGE_ADDED', 'REPLY_MESSAGE_REMOVED', 'reply'));
-  }
+  if (!sameChannel) return out;
+  // Messages the reply carries outside its channel are compared here; those on it, with the channel.
+  const offA = a.offChannel ?? [];
+  const offB = b.offChannel ?? [];
+  const pairs = matching.replies.get(op.id);
+  const renamed = a.messages.map((m) => (offA.some((x) => x.id === m) ? pairs?.get(m) : a.channel !== undefined ? matching.messages.get(a.channel)?.get(m) : undefined) ?? m);
+  const changes = operationMessages(op, other, renamed, b.messages, b.channel, 'REPLY_MESSAGE_ADDED', 'REPLY_MESSAGE_REMOVED', 'reply');
+  out.push(...changes);
+  const place: Scope = { operation: other.id, ...(b.channel !== undefined ? { channel: b.channel } : {}), reply: true };
+  // Additions and removals are already said above, as REPLY_MESSAGE_*; what is left are the pairs.
+  const shared = messages(old, neu, offA, offB, pairs, session, place, `the reply of ${q(other.id)}`, [path(op), path(other)]).filter((c) => c.kind !== 'MESSAGE_ADDED' && c.kind !== 'MESSAGE_REMOVED');
+  out.push(...shared);
   return out;
 }

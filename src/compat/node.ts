@@ -70,9 +70,22 @@ export function nodeAt(loc: Loc): SchemaNode {
   return finish(loc.doc, parts, never, unresolved);
 }
 
+/**
+ * A node of these parts, each place once. A place met twice on the same value is a schema
+ * that came back to itself in place (a polymorphic base, through a subtype's `allOf`): read
+ * coinductively, what one copy already stands for (the combinator being expanded, in
+ * `omit`) is assumed for the other, so the copies merge and the expansion ends.
+ */
 export function finish(doc: unknown, parts: Part[], never: boolean, unresolved?: string): SchemaNode {
-  const key = parts.map((p) => p.ptr + (p.omit ? `-${[...p.omit].join(',')}` : '')).join('&') + (never ? '&false' : '');
-  return { doc, parts, never, ...(unresolved ? { unresolved } : {}), key };
+  const byPtr = new Map<string, Part>();
+  for (const p of parts) {
+    const had = byPtr.get(p.ptr);
+    if (!had) byPtr.set(p.ptr, p);
+    else if (p.omit) byPtr.set(p.ptr, { ...had, omit: new Set([...(had.omit ?? []), ...p.omit]) });
+  }
+  const unique = byPtr.size === parts.length ? parts : [...byPtr.values()];
+  const key = unique.map((p) => p.ptr + (p.omit ? `-${[...p.omit].sort().join(',')}` : '')).join('&') + (never ? '&false' : '');
+  return { doc, parts: unique, never, ...(unresolved ? { unresolved } : {}), key };
 }
 
 /** A node standing for "any value" (an absent schema). */
@@ -110,4 +123,41 @@ export function asSchema(node: SchemaNode): unknown {
   });
   if (schemas.length === 0) return TRUE;
   return schemas.length === 1 ? schemas[0] : { allOf: schemas };
+}
+
+export type Combinator = 'anyOf' | 'oneOf';
+
+export function hasDisjunction(node: SchemaNode): boolean {
+  return node.parts.some((p) => Array.isArray(kw(p, 'anyOf')) || Array.isArray(kw(p, 'oneOf')));
+}
+
+export interface Branch {
+  node: SchemaNode;
+  path: string;
+  /** Its place in the combinator's list. */
+  index: number;
+}
+
+/** The alternatives of a node (its first `anyOf`/`oneOf`), each with the node's other keywords folded in. */
+export function branches(node: SchemaNode, fallback: string): { combinator?: Combinator; branches: Branch[]; path: string } {
+  const index = node.parts.findIndex((p) => Array.isArray(kw(p, 'anyOf')) || Array.isArray(kw(p, 'oneOf')));
+  if (index < 0) return { branches: [{ node, path: node.parts[0]?.ptr ?? fallback, index: 0 }], path: node.parts[0]?.ptr ?? fallback };
+  const part = node.parts[index]!;
+  const combinator: Combinator = Array.isArray(kw(part, 'anyOf')) ? 'anyOf' : 'oneOf';
+  const others = node.parts.filter((_, i) => i !== index);
+  const rest: Part = { ...part, omit: new Set([...(part.omit ?? []), combinator]) };
+  const members = kw(part, combinator) as unknown[];
+  return {
+    combinator,
+    path: appendPointer(part.ptr, combinator),
+    branches: members.map((_, i) => {
+      const ptr = appendPointer(part.ptr, combinator, i);
+      const member = nodeAt({ doc: node.doc, ptr });
+      return {
+        node: finish(node.doc, [...others, rest, ...member.parts], node.never || member.never, node.unresolved ?? member.unresolved),
+        path: member.parts[0]?.ptr ?? ptr,
+        index: i,
+      };
+    }),
+  };
 }

@@ -41,8 +41,18 @@ function entry(c: JudgedChange, sources: ReportSources, auto: boolean): string[]
   lines.push(`      old: ${at(sources.earlier(c.against), c.oldPath)}`);
   lines.push(`      ${c.message}`);
   if (c.occurrences) lines.push(`      (a shared schema: the same change is reached along ${c.occurrences} paths)`);
+  if ('example' in c) lines.push(`      example: ${shown(c.example)}`);
+  if (c.fix) lines.push(`      fix: ${c.fix}`);
   return lines;
 }
+
+/** Longest example shown, in characters of compact JSON. */
+const EXAMPLE_CHARS = 200;
+
+const shown = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS - 1)}…` : text;
+};
 
 export function renderText(v: Verdict, sources: ReportSources): string {
   const breaking = v.changes.filter((c) => c.breaking);

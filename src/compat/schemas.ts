@@ -13,10 +13,10 @@ import { ASSERTED_FORMATS, NUMBER_FORMATS } from '../contracts/validator.js';
 import { compareArrays } from './arrays.js';
 import { Budget, unlimited } from './budget.js';
 import { change, dirs, list, q, without } from './change.js';
-import { compareDisjunctions, hasDisjunction } from './combinators.js';
+import { compareDisjunctions } from './combinators.js';
 import { ARRAY, BOOLEAN, declared, FRACTION, INTEGER, NodeFacts, NULL, NUMBER, OBJECT, STRING } from './facts.js';
 import type { Kind } from './kinds.js';
-import { asSchema, conjunction, kw, nodeAt, withKw, where, type Loc, type Part, type SchemaNode } from './node.js';
+import { asSchema, conjunction, hasDisjunction, kw, nodeAt, withKw, where, type Loc, type Part, type SchemaNode } from './node.js';
 import { compareObjects } from './objects.js';
 import type { Change, Policy } from './types.js';
 

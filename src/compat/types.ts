@@ -29,9 +29,13 @@ export type Mode = (typeof MODES)[number];
 /** What a change is about, so AUTO can tell whether the application sends or receives it. */
 export interface Scope {
   channel?: string;
-  /** A message id within `channel`. */
+  /** A message id within `channel` (or, with `reply`, within the reply of `operation`). */
   message?: string;
   operation?: string;
+  /** The message is one the reply of `operation` carries: it flows opposite to the operation. */
+  reply?: boolean;
+  /** The change is in this protocol's binding of the channel, operation or message (e.g. `ws`, `http`). */
+  binding?: string;
 }
 
 export interface Change {
@@ -46,4 +50,8 @@ export interface Change {
   scope?: Scope;
   /** How many paths lead to this change, when more than one (a schema shared through `$ref`). */
   occurrences?: number;
+  /** A message (or part of one) that shows the change, e.g. an instance two oneOf alternatives both accept. */
+  example?: unknown;
+  /** How to avoid the change, when there is a plain way, e.g. "make `type` required in each alternative". */
+  fix?: string;
 }

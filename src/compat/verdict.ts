@@ -7,6 +7,7 @@
 import type { Contract } from '../contracts/model.js';
 import { unlimited, type Budget } from './budget.js';
 import { compareContracts, type ContractVersion } from './contracts.js';
+import { matchContracts, messageFlows, type Matching } from './match.js';
 import { BOTH, type Change, type Direction, type Mode, type Policy, type Scope } from './types.js';
 
 export interface JudgedChange extends Change {
@@ -50,36 +51,40 @@ function baseDirections(mode: Mode): Direction[] {
   return [];
 }
 
-/** For each message of each channel, the directions it flows from the application's point of view. */
-export function messageFlows(contract: Contract): Map<string, Set<Direction>> {
-  const flows = new Map<string, Set<Direction>>();
-  const add = (channel: string, message: string, direction: Direction) => {
-    const key = `${channel}\u0000${message}`;
-    flows.set(key, (flows.get(key) ?? new Set()).add(direction));
-  };
-  for (const op of contract.operations) {
-    // Sending is checked FORWARD (readers are behind); receiving BACKWARD.
-    for (const m of op.messages) add(op.channel, m, op.action === 'send' ? 'FORWARD' : 'BACKWARD');
-    // A reply flows the other way: an application that sends a request receives the reply.
-    if (op.reply?.channel) for (const m of op.reply.messages) add(op.reply.channel, m, op.action === 'send' ? 'BACKWARD' : 'FORWARD');
-  }
-  return flows;
-}
-
 /** The directions a change is checked in under AUTO. */
-function autoDirections(scope: Scope | undefined, now: Map<string, Set<Direction>>, before: Map<string, Set<Direction>>): Direction[] {
-  if (!scope?.channel || !scope.message) return [...BOTH];
-  const key = `${scope.channel}\u0000${scope.message}`;
-  const flow = now.get(key) ?? before.get(key);
+function autoDirections(scope: Scope | undefined, now: Map<string, Set<Direction>>, before: Map<string, Set<Direction>>, neu: Contract, old: Contract): Direction[] {
+  if (scope?.channel !== undefined && scope.message !== undefined) {
+    const key = `${scope.channel}\u0000${scope.message}`;
+    const flow = now.get(key) ?? before.get(key);
+    if (flow) return [...flow];
+  }
+  const op = scope?.operation === undefined ? undefined : (neu.operations.find((o) => o.id === scope.operation) ?? old.operations.find((o) => o.id === scope.operation));
+  // A reply flows opposite to its operation: an application that sends a request receives the reply.
+  if (scope?.reply && op) return [op.action === 'send' ? 'BACKWARD' : 'FORWARD'];
+  if (scope?.binding !== undefined && scope.message === undefined) {
+    // An operation's binding is written by whoever sends; a channel's (the WebSocket handshake) by the connecting client.
+    if (op) return [op.action === 'send' ? 'FORWARD' : 'BACKWARD'];
+    if (scope.operation === undefined) return ['BACKWARD'];
+  }
   // A message no operation sends or receives: nothing tells which side reads it, so both are checked.
-  return flow ? [...flow] : [...BOTH];
+  return [...BOTH];
 }
 
-function judge(changes: Change[], mode: Mode, old: Contract, neu: Contract, against: number | undefined): JudgedChange[] {
+/** The old version's flows under the new version's channel and message ids, where they were matched. */
+function flowsAsNew(old: Contract, matching: Matching): Map<string, Set<Direction>> {
+  const out = new Map<string, Set<Direction>>();
+  for (const [key, flow] of messageFlows(old)) {
+    const [channel, message] = key.split('\u0000') as [string, string];
+    out.set(`${matching.channels.get(channel) ?? channel}\u0000${matching.messages.get(channel)?.get(message) ?? message}`, flow);
+  }
+  return out;
+}
+
+function judge(changes: Change[], mode: Mode, old: Contract, neu: Contract, matching: Matching, against: number | undefined): JudgedChange[] {
   const now = messageFlows(neu);
-  const before = messageFlows(old);
+  const before = flowsAsNew(old, matching);
   return changes.map((c) => {
-    const directions = mode === 'NONE' ? [] : mode.startsWith('AUTO') ? autoDirections(c.scope, now, before) : baseDirections(mode);
+    const directions = mode === 'NONE' ? [] : mode.startsWith('AUTO') ? autoDirections(c.scope, now, before, neu, old) : baseDirections(mode);
     return { ...c, breaking: c.breaks.some((d) => directions.includes(d)), checked: directions, ...(against !== undefined ? { against } : {}) };
   });
 }
@@ -97,7 +102,8 @@ export function checkCompatibility(neu: ContractVersion, earlier: Earlier[], mod
   const changes: JudgedChange[] = [];
   const seen = new Set<string>();
   for (const target of [...targets].reverse()) {
-    const judged = judge(compareContracts(target, neu, policy, budget), mode, target.contract, neu.contract, target.version);
+    const matching = matchContracts(target.contract, neu.contract);
+    const judged = judge(compareContracts(target, neu, policy, budget, matching), mode, target.contract, neu.contract, matching, target.version);
     for (const c of target === latest ? judged : judged.filter((x) => x.breaking)) {
       const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}`;
       if (target !== latest && seen.has(key)) continue;

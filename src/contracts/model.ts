@@ -98,5 +98,12 @@ export interface Reply {
   channel?: string;
   /** Runtime expression of a dynamic reply address, e.g. `$message.header#/replyTo`. */
   addressLocation?: string;
+  /** Message ids: within the reply channel, or of `offChannel`. */
   messages: string[];
+  /**
+   * The messages the reply lists that its channel does not carry (a reply may name
+   * `#/components/messages/X`, and one with a dynamic address has no channel): they are
+   * part of the contract too, and are compared like channel messages.
+   */
+  offChannel?: Message[];
 }

@@ -82,7 +82,7 @@ function fromV3(ctx: Ctx): Parts {
             reply: {
               ...(rawReply.channel !== undefined ? { channel: channelId(ctx, rawReply.channel, reply.channel, channels) } : {}),
               ...(isObject(reply.address) && typeof reply.address.location === 'string' ? { addressLocation: reply.address.location } : {}),
-              messages: (Array.isArray(rawReply.messages) ? rawReply.messages : []).map((m) => refName(m, '/messages/')).filter((m): m is string => m !== undefined),
+              ...replyMessages(ctx, rawReply, reply, channels.find((c) => c.id === (rawReply.channel !== undefined ? channelId(ctx, rawReply.channel, reply.channel, channels) : undefined))),
             },
           }
         : {}),
@@ -90,6 +90,30 @@ function fromV3(ctx: Ctx): Parts {
     };
   });
   return { servers, channels, operations };
+}
+
+/**
+ * A reply's messages: ids of its channel's messages where the reference leads to one of
+ * them, else the message itself, kept in `offChannel` under its component key.
+ */
+function replyMessages(ctx: Ctx, raw: Obj, reply: Obj, channel: Channel | undefined): Pick<NonNullable<Operation['reply']>, 'messages' | 'offChannel'> {
+  const messages: string[] = [];
+  const offChannel: Message[] = [];
+  const written = Array.isArray(raw.messages) ? raw.messages : [];
+  const resolvedList = Array.isArray(reply.messages) ? reply.messages : [];
+  written.forEach((ref, i) => {
+    const target = isObject(ref) && typeof ref.$ref === 'string' ? internalTarget(ref.$ref) : undefined;
+    const name = refName(ref, '/messages/');
+    if (target === undefined || name === undefined) return;
+    const pointer = at(ctx, target);
+    const onChannel = channel?.messages.find((m) => m.pointer === pointer || target === appendPointer(channel.pointer, 'messages', m.id));
+    if (onChannel) return void messages.push(onChannel.id);
+    const resolved = resolvedList[i];
+    if (!isObject(resolved) || offChannel.some((m) => m.id === name)) return void messages.push(name);
+    offChannel.push(message(ctx, name, traitsV3(resolved), pointer));
+    messages.push(name);
+  });
+  return { messages, ...(offChannel.length > 0 ? { offChannel } : {}) };
 }
 
 /** 3.x traits: applied first, then the object itself, each a JSON merge patch. */

@@ -54,29 +54,37 @@ function build(schema: object, deref: Deref): { schema: JsonSchema; recursive: b
   if (graph.inlinedSize > INLINE_LIMIT) for (const shared of graph.shared) targets.add(shared);
   const names = new Map<object, string>();
   const used = new Set<string>(Object.keys(((start as Record<string, unknown>).$defs as object | undefined) ?? {}));
-  for (const target of targets) {
-    if (target === start) continue;
+  const nameOf = (target: object): string => {
     const hint = (target as Record<string, unknown>)['x-parser-schema-id'];
     let name = typeof hint === 'string' && !hint.startsWith('<') ? hint : (hints.get(target) ?? 'schema');
     for (let i = 2; used.has(name); i++) name = `${withoutTrailingDigits(name)}${i}`;
     used.add(name);
     names.set(target, name);
-  }
+    return name;
+  };
+  /** Objects being emitted: met again inside themselves, they are a cycle and must be referenced. */
+  const emitting = new Set<object>();
+  let lateCycle = false;
   const emit = (raw: unknown, top: boolean): unknown => {
     const node = top ? raw : follow(raw);
     if (Array.isArray(node)) return node.map((n) => emit(n, false));
     if (node === null || typeof node !== 'object') return node;
     if (!top) {
-      if (node === start && targets.has(node)) return { $ref: '#' };
-      const name = names.get(node);
+      // A cycle the analysis did not cut (it met the object again along another path) is cut here.
+      if (emitting.has(node) && !targets.has(node) && !names.has(node)) lateCycle = true;
+      if (node === start && (targets.has(node) || emitting.has(node))) return { $ref: '#' };
+      const name = names.get(node) ?? (emitting.has(node) ? nameOf(node) : undefined);
       if (name !== undefined) return { $ref: `#/$defs/${encodeURIComponent(escapeSegment(name))}` };
     }
+    emitting.add(node);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       if (!key.startsWith('x-parser-')) setOwn(out, key, emit(value, false));
     }
+    emitting.delete(node);
     return out;
   };
+  for (const target of targets) if (target !== start) nameOf(target);
   const root = emit(start, true) as Record<string, unknown>;
   if (names.size > 0) {
     const defs: Record<string, unknown> = {};
@@ -84,7 +92,7 @@ function build(schema: object, deref: Deref): { schema: JsonSchema; recursive: b
     for (const [target, name] of names) setOwn(defs, name, emit(target, true));
     root.$defs = defs;
   }
-  return { schema: root, recursive: graph.cycles.size > 0 };
+  return { schema: root, recursive: graph.cycles.size > 0 || lateCycle };
 }
 
 /** `name` without the digits it ends with (a loop: `/\d+$/` is quadratic on a run of digits). */

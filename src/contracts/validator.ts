@@ -9,6 +9,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
+import { coinductive } from './coinductive.js';
+import type { JsonSchema } from './model.js';
 import { setOwn } from './pointer.js';
 import { linearRegExp } from './regex.js';
 
@@ -116,7 +118,7 @@ export function compileSchema(schema: unknown, allErrors = true): ValidateFuncti
     // properties costs every validation a call, so only schemas that name one pay it.
     const ownProperties = INHERITED.some((name) => text.includes(`"${name}"`));
     const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors, ownProperties }));
-    return own.compile(typeof target === 'boolean' ? target : protoAsPattern(target, text));
+    return own.compile(typeof target === 'boolean' ? target : protoAsPattern(coinductive(target as JsonSchema) as object, text));
   } catch (err) {
     return err as Error;
   }

@@ -28,7 +28,7 @@ async function heraldVerdict(text: string, format: 'yaml' | 'json' = 'yaml'): Pr
 }
 
 /** Rules of Herald's own, beyond the parser's: schemas the gateway must be able to run, and data it must store. */
-const HERALD_ONLY = new Set(['schema-unbounded-recursion', 'schema-compile', 'pattern-unsupported', 'unstorable-character']);
+const HERALD_ONLY = new Set(['schema-compile', 'pattern-unsupported', 'unstorable-character']);
 
 const remoteRefs = (text: string) =>
   findRefs(parseYaml(text)).map((r) => r.ref).filter((r): r is string => typeof r === 'string' && /^https?:/.test(r));

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/contracts/ingest.js';
+import { derefIn } from '../../src/contracts/refs.js';
+import { bundle } from '../../src/contracts/schema.js';
 import { runtimeValidator } from '../../src/contracts/validator.js';
 import type { InvalidDocumentError } from '../../src/errors.js';
 import { mutuallyRecursive, refFanOut } from '../helpers/attacks.js';
@@ -63,11 +65,38 @@ describe('references inside schemas form a graph, not a tree', () => {
 });
 
 describe('schemas the gateway would run', () => {
-  it('a schema that refers to itself without descending into the message is refused where it is written', async () => {
-    const diagnostics = await rejection(v3("{anyOf: [{type: string}, {$ref: '#/channels/c/messages/m/payload'}]}"));
-    expect(diagnostics).toEqual([expect.objectContaining({ rule: 'schema-unbounded-recursion', pointer: '/channels/c/messages/m/payload', line: 8 })]);
+  it('a schema that comes back to itself in place registers, and is read coinductively: its own keywords apply once', async () => {
+    const { contract } = await ingest(v3("{type: object, required: [id], oneOf: [{allOf: [{$ref: '#/channels/c/messages/m/payload'}, {properties: {kind: {const: a}}}]}, {properties: {kind: {const: b}}, required: [kind]}]}"), 'yaml');
+    const validate = runtimeValidator(contract.channels[0]!.messages[0]!.payload!) as (v: unknown) => boolean;
+    expect(validate({ id: 1, kind: 'a' })).toBe(true);
+    expect(validate({ id: 1, kind: 'b' })).toBe(true);
+    expect(validate({ kind: 'a' })).toBe(false);
+    expect(validate('text')).toBe(false);
     // Recursion through a property is a tree of messages, not a loop.
     await expect(ingest(v3("{type: object, properties: {child: {$ref: '#/channels/c/messages/m/payload'}}}"), 'yaml')).resolves.toBeDefined();
+  });
+
+  it('a schema whose cycles meet along several paths bundles into a finite schema (subtypes that each return to their base)', () => {
+    const doc = {
+      Base: { type: 'object', oneOf: [{ $ref: '#/S0' }, { $ref: '#/S1' }] },
+      S0: { allOf: [{ $ref: '#/Base' }, { properties: { kind: { const: 0 } } }] },
+      S1: { allOf: [{ $ref: '#/Base' }, { properties: { kind: { const: 1 } } }] },
+    };
+    // A copy of the base, as the compatibility engine passes one: not itself the target of any reference.
+    const { schema, recursive } = bundle({ ...doc.Base }, derefIn(doc));
+    expect(recursive).toBe(true);
+    expect(JSON.stringify(schema).length).toBeLessThan(1000);
+    const validate = runtimeValidator(schema) as (v: unknown) => boolean;
+    expect(validate({ kind: 1 })).toBe(true);
+    expect(validate({ kind: 2 })).toBe(false);
+  });
+
+  it('a schema that would unfold into too many variants is refused where it is written', async () => {
+    // 12 schemas that each reach every other in place: the chains through them are too many to unfold.
+    const names = Array.from({ length: 12 }, (_, i) => `S${i}`);
+    const schemas = names.map((n) => `    ${n}: {anyOf: [${names.filter((m) => m !== n).map((m) => `{$ref: '#/components/schemas/${m}'}`).join(', ')}], required: [${n.toLowerCase()}]}`).join('\n');
+    const diagnostics = await rejection(v3("{$ref: '#/components/schemas/S0'}", `components:\n  schemas:\n${schemas}\n`));
+    expect(diagnostics).toEqual([expect.objectContaining({ rule: 'schema-compile', pointer: '/components/schemas/S0', message: expect.stringContaining('too many to unfold') })]);
   });
 
   it('a payload that is the whole document ($ref: "#") registers as the parser lets it, and its validator ends', async () => {

@@ -14,7 +14,7 @@ type Unlocated<T> = Omit<T, 'pointer' | 'payloadPointer' | 'headersPointer'>;
 type Channel = Omit<Unlocated<M.Channel>, 'parameters' | 'messages'> & { parameters: Parameter[]; messages: Message[] };
 type Parameter = Unlocated<M.Parameter>;
 type Message = Unlocated<M.Message>;
-type Operation = Unlocated<M.Operation>;
+type Operation = Omit<Unlocated<M.Operation>, 'reply'> & { reply?: Omit<M.Reply, 'offChannel'> & { offChannel?: Message[] } };
 export type Contract = Omit<M.Contract, 'channels' | 'operations'> & { channels: Channel[]; operations: Operation[] };
 import { isJsonSchemaFormat } from '../../src/contracts/payload-schema.js';
 import { isObject } from '../../src/contracts/pointer.js';
@@ -87,6 +87,7 @@ function fromModel(doc: AsyncAPIDocumentInterface, selfContained: Bundle, docume
               ...(reply.channel() ? { channel: reply.channel()!.id() } : {}),
               ...(reply.address()?.location() ? { addressLocation: reply.address()!.location() } : {}),
               messages: reply.messages().all().map((m) => messageId(m, v2)),
+              ...offChannel(reply.messages().all(), reply.channel()?.messages().all() ?? [], selfContained),
             },
           }
         : {}),
@@ -105,6 +106,12 @@ function fromModel(doc: AsyncAPIDocumentInterface, selfContained: Bundle, docume
     };
   });
   return { asyncapi: doc.version(), title: doc.info().title(), version: doc.info().version(), servers, channels, operations };
+}
+
+/** A reply's messages that its channel does not carry (the same object, once the parser resolved references). */
+function offChannel(listed: MessageInterface[], carried: MessageInterface[], selfContained: Bundle): { offChannel?: Message[] } {
+  const off = listed.filter((m) => !carried.some((c) => c.json() === m.json())).map((m) => toMessage(m, false, selfContained));
+  return off.length > 0 ? { offChannel: off } : {};
 }
 
 /** The message keys an operation's written references name, e.g. `#/channels/a/messages/b` -> `b`. */

@@ -80,6 +80,36 @@ export const schemaArb: fc.Arbitrary<Schema> = fc.letrec<{ schema: Schema; objec
     .map((a) => ({ type: 'array', ...a })),
 })).schema;
 
+/**
+ * A discriminated hierarchy as Java generators emit it: a base whose `oneOf` lists subtypes
+ * that each `allOf` the base again (and, sometimes, a subtype that is itself a base of two).
+ */
+export const polymorphicArb: fc.Arbitrary<Schema> = fc
+  .record({
+    base: fc.dictionary(fc.constantFrom('b', 'c'), leaf, { maxKeys: 2 }),
+    subtypes: fc.array(fc.dictionary(fc.constantFrom('c', 'd'), leaf, { maxKeys: 2 }), { minLength: 2, maxLength: 4 }),
+    nested: fc.boolean(),
+    required: fc.boolean(),
+  })
+  .map(({ base, subtypes, nested, required }) => {
+    const ref = (name: string) => ({ $ref: `#/$defs/${name}` });
+    const sub = (name: string, parent: string, props: Record<string, Schema>, kind: string) => ({
+      allOf: [ref(parent), { type: 'object', properties: { ...props, kind: { const: kind } }, ...(required ? { required: ['kind'] } : {}) }],
+    });
+    const names = subtypes.map((_, i) => `S${i}`);
+    const $defs: Record<string, Schema> = {
+      Base: { type: 'object', required: ['a'], properties: { a: { type: 'string' }, kind: { type: 'string' }, ...base }, oneOf: names.map(ref) },
+    };
+    subtypes.forEach((props, i) => ($defs[names[i]!] = sub(names[i]!, 'Base', props, `k${i}`)));
+    if (nested) {
+      // S0 is abstract: its own oneOf lists two subtypes of it.
+      $defs.S0 = { allOf: [ref('Base'), { type: 'object', properties: subtypes[0] }], oneOf: [ref('T0'), ref('T1')] };
+      $defs.T0 = sub('T0', 'S0', { d: { type: 'integer' } }, 't0');
+      $defs.T1 = sub('T1', 'S0', { d: { type: 'string' } }, 't1');
+    }
+    return { $ref: '#/$defs/Base', $defs };
+  });
+
 type Path = Array<string | number>;
 
 function paths(node: unknown, prefix: Path = [], out: Path[] = []): Path[] {
@@ -98,7 +128,8 @@ export function mutate(schema: Schema, choice: number, pick: number, replacement
   if (typeof root !== 'object') return replacement;
   const objects = paths(root).filter((p) => {
     const v = get(root, p);
-    return v && typeof v === 'object' && !Array.isArray(v) && !['properties', 'patternProperties', 'dependentRequired'].includes(String(p[p.length - 1]));
+    // Not a `$ref` object: keywords beside it are ignored by draft-07 (AsyncAPI's schemas, and the engine), applied by Ajv.
+    return v && typeof v === 'object' && !Array.isArray(v) && typeof v.$ref !== 'string' && !['properties', 'patternProperties', 'dependentRequired', '$defs'].includes(String(p[p.length - 1]));
   });
   const path = objects[pick % objects.length]!;
   const node = get(root, path) as Record<string, any>;
@@ -167,8 +198,32 @@ export function mutate(schema: Schema, choice: number, pick: number, replacement
 /** Candidate instances of a schema: mostly valid ones, some near its edges; the caller filters with a validator. */
 export function instances(schema: Schema, rng: () => number, { lenient, count }: { lenient: boolean; count: number }): unknown[] {
   const out: unknown[] = [];
-  for (let i = 0; i < count; i++) out.push(generate(schema, rng, lenient, 4));
+  for (let i = 0; i < count; i++) out.push(generate(schema, rng, lenient, 4, { root: schema, chain: [] }));
   return out;
+}
+
+/** The schema instances are generated from (for `$ref`), and the references followed on the same value. */
+interface Ctx {
+  root: Schema;
+  chain: string[];
+}
+
+/**
+ * The schema with its `$ref` followed (merged with its other keywords). A reference back
+ * into the chain followed on the same value is assumed to hold, as Herald's validator reads
+ * it (src/contracts/coinductive.ts), so a polymorphic base is not unfolded again.
+ */
+function followed(schema: Schema, ctx: Ctx): { schema: Schema; ctx: Ctx } {
+  let s = schema;
+  let chain = ctx.chain;
+  while (typeof s === 'object' && typeof s.$ref === 'string') {
+    const { $ref: ref, ...rest } = s;
+    if (chain.includes(ref)) return { schema: rest, ctx: { ...ctx, chain } };
+    const target = get(ctx.root, ref.slice(2).split('/').filter(Boolean)) as Schema | undefined;
+    chain = [...chain, ref];
+    s = typeof target === 'object' ? merge(rest, target) : (target ?? rest);
+  }
+  return { schema: s, ctx: { ...ctx, chain } };
 }
 
 const pickOf = <T>(list: readonly T[], rng: () => number): T => list[Math.floor(rng() * list.length)]!;
@@ -178,13 +233,16 @@ function merge(a: Record<string, any>, b: Schema): Record<string, any> {
   return { ...a, ...b, ...(a.properties || b.properties ? { properties: { ...a.properties, ...b.properties } } : {}), required: [...(a.required ?? []), ...(b.required ?? [])] };
 }
 
-function generate(schema: Schema, rng: () => number, lenient: boolean, depth: number): unknown {
+function generate(schema0: Schema, rng: () => number, lenient: boolean, depth: number, ctx0: Ctx): unknown {
+  const { schema, ctx } = followed(schema0, ctx0);
   if (schema === true || schema === undefined) return randomValue(rng, depth, lenient);
   if (schema === false) return null;
   let s = schema as Record<string, any>;
-  if (s.allOf) s = s.allOf.reduce((acc: Record<string, any>, m: Schema) => merge(acc, m), { ...s, allOf: undefined });
+  if (s.allOf) s = s.allOf.reduce((acc: Record<string, any>, m: Schema) => merge(acc, followed(m, ctx).schema), { ...s, allOf: undefined });
   const combinator = s.anyOf ?? s.oneOf;
-  if (combinator) return generate(merge({ ...s, anyOf: undefined, oneOf: undefined }, pickOf(combinator, rng)), rng, lenient, depth);
+  if (combinator) return generate(merge({ ...s, anyOf: undefined, oneOf: undefined }, pickOf(combinator, rng)), rng, lenient, depth, ctx);
+  // Past here every subschema applies to a part of the value: the chain starts again.
+  const down = { root: ctx.root, chain: [] };
   if (s.const !== undefined) return s.const;
   if (Array.isArray(s.enum)) return pickOf(s.enum, rng);
   const types: string[] = s.type === undefined ? ['string', 'integer', 'number', 'boolean', 'null', 'object', 'array'] : Array.isArray(s.type) ? s.type : [s.type];
@@ -214,18 +272,18 @@ function generate(schema: Schema, rng: () => number, lenient: boolean, depth: nu
       const prefix: Schema[] = Array.isArray(s.items) ? s.items : [];
       const rest: Schema = Array.isArray(s.items) ? (s.additionalItems ?? true) : (s.items ?? true);
       const len = Math.min(s.maxItems ?? 4, (s.minItems ?? 0) + Math.floor(rng() * 4));
-      return Array.from({ length: len }, (_, i) => generate(i < prefix.length ? prefix[i]! : rest, rng, lenient, depth - 1));
+      return Array.from({ length: len }, (_, i) => generate(i < prefix.length ? prefix[i]! : rest, rng, lenient, depth - 1, down));
     }
     default: {
       const obj: Record<string, unknown> = {};
       const props = s.properties ?? {};
-      for (const [name, sub] of Object.entries(props)) if ((s.required ?? []).includes(name) || rng() < 0.6) obj[name] = generate(sub as Schema, rng, lenient, depth - 1);
-      for (const name of s.required ?? []) if (!(name in obj)) obj[name] = generate(props[name] ?? s.additionalProperties ?? true, rng, lenient, depth - 1);
+      for (const [name, sub] of Object.entries(props)) if ((s.required ?? []).includes(name) || rng() < 0.6) obj[name] = generate(sub as Schema, rng, lenient, depth - 1, down);
+      for (const name of s.required ?? []) if (!(name in obj)) obj[name] = generate(props[name] ?? s.additionalProperties ?? true, rng, lenient, depth - 1, down);
       const open = (s.additionalProperties === undefined || s.additionalProperties === true) && !s.patternProperties;
       // Under lenient, a writer whose object is open sends only what it declares.
       if (!(lenient && open) && rng() < 0.5) {
-        if (s.patternProperties && rng() < 0.5) obj['x-' + Math.floor(rng() * 9)] = generate(s.patternProperties['^x-'] ?? true, rng, lenient, depth - 1);
-        else if (s.additionalProperties !== false) obj[pickOf(['e', 'f', ...NAMES], rng)] = generate(s.additionalProperties ?? true, rng, lenient, depth - 1);
+        if (s.patternProperties && rng() < 0.5) obj['x-' + Math.floor(rng() * 9)] = generate(s.patternProperties['^x-'] ?? true, rng, lenient, depth - 1, down);
+        else if (s.additionalProperties !== false) obj[pickOf(['e', 'f', ...NAMES], rng)] = generate(s.additionalProperties ?? true, rng, lenient, depth - 1, down);
       }
       return obj;
     }

@@ -1,0 +1,172 @@
+/**
+ * Shapes real contracts take that a registry must judge right: replies that list messages
+ * by component, binding schemas that constrain what clients send, 2.6 -> 3.0 migrations
+ * made by the official converter, and polymorphic hierarchies as Java generators emit them.
+ * The fixtures are in test/fixtures/compat/, each written for one pattern.
+ */
+import { readFileSync } from 'node:fs';
+import { convert } from '@asyncapi/converter';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { compareSchemas } from '../../src/compat/schemas.js';
+import { checkCompatibility, type Verdict } from '../../src/compat/verdict.js';
+import type { Mode } from '../../src/compat/types.js';
+import { ingest } from '../../src/contracts/ingest.js';
+import { runtimeValidator } from '../../src/contracts/validator.js';
+
+const fixture = (name: string) => readFileSync(`test/fixtures/compat/${name}`, 'utf8');
+const load = async (text: string) => {
+  const { document, contract } = await ingest(text, 'yaml');
+  return { document, contract };
+};
+async function check(oldText: string, newText: string, mode: Mode = 'AUTO'): Promise<Verdict> {
+  return checkCompatibility(await load(newText), [await load(oldText)], mode, 'strict');
+}
+/** A YAML fixture with one edit applied to its data. */
+const edited = (text: string, edit: (doc: any) => void) => {
+  const doc = parse(text);
+  edit(doc);
+  return stringify(doc);
+};
+const summary = (v: Verdict) => v.changes.map((c) => `${c.kind}${c.breaking ? '!' : ''} ${c.newPath}`);
+
+describe('every message a contract can carry is compared', () => {
+  it('a reply that lists its message by component (with a reply channel, and with a dynamic address)', async () => {
+    const v = await check(fixture('reply-components-v1.yaml'), fixture('reply-components-v2.yaml'));
+    expect(v.compatible).toBe(false);
+    expect(summary(v)).toEqual([
+      'TYPE_CHANGED! /components/messages/QuoteAnswered/payload/properties/id/type',
+      'TYPE_CHANGED! /components/messages/QuoteUpdated/payload/properties/items/type',
+    ]);
+    // The application sends the request, so it receives the reply: checked BACKWARD.
+    expect(v.changes.map((c) => [c.scope, c.checked])).toEqual([
+      [{ operation: 'requestQuote', channel: 'quoteAnswers', reply: true, message: 'QuoteAnswered' }, ['BACKWARD']],
+      [{ operation: 'watchQuote', reply: true, message: 'QuoteUpdated' }, ['BACKWARD']],
+    ]);
+  });
+
+  it('a reply message the application sends is checked FORWARD: a new optional field breaks nothing', async () => {
+    const flip = (t: string) => t.replace(/action: send/g, 'action: receive');
+    const before = flip(fixture('reply-components-v1.yaml'));
+    const after = edited(before, (d) => {
+      d.components.messages.QuoteAnswered.payload.properties.currency = { type: 'string' };
+    });
+    const strict = await check(before, after);
+    expect(strict.compatible).toBe(true);
+    expect(strict.changes.map((c) => [c.kind, c.checked])).toEqual([['PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', ['FORWARD']]]);
+  });
+
+  it('a reply message added or removed is said once, as a reply change', async () => {
+    const before = fixture('reply-components-v1.yaml');
+    const after = edited(before, (d) => {
+      d.operations.watchQuote.reply.messages.push({ $ref: '#/components/messages/QuoteAnswered' });
+    });
+    const v = await check(before, after);
+    expect(summary(v)).toEqual(['REPLY_MESSAGE_ADDED /operations/watchQuote/reply']);
+    expect(summary(await check(after, before))).toEqual(['REPLY_MESSAGE_REMOVED! /operations/watchQuote/reply']);
+  });
+
+  it('the WebSocket handshake: a new required query parameter breaks, a replaced enum value breaks, a dropped requirement does not', async () => {
+    const base = fixture('bindings-v1.yaml');
+    const required = await check(base, edited(base, (d) => (d.channels.ticker.bindings.ws.query.required = ['symbols'])));
+    expect(summary(required)).toEqual(['REQUIRED_ATTRIBUTE_ADDED! /channels/ticker/bindings/ws/query/required']);
+    expect(required.changes[0]!.scope).toEqual({ channel: 'ticker', binding: 'ws' });
+    expect(required.changes[0]!.checked).toEqual(['BACKWARD']);
+    const replaced = await check(base, edited(base, (d) => (d.channels.ticker.bindings.ws.query.properties.depth.enum = [10, 50])));
+    expect(replaced.compatible).toBe(false);
+    expect(summary(replaced)).toEqual(['ENUM_ARRAY_CHANGED! /channels/ticker/bindings/ws/query/properties/depth/enum']);
+    const headers = await check(base, edited(base, (d) => (d.channels.ticker.bindings.ws.headers.properties.Authorization = { type: 'string', pattern: '^Bearer ' })));
+    expect(summary(headers)).toEqual(['PATTERN_ADDED! /channels/ticker/bindings/ws/headers/properties/Authorization/pattern']);
+    const relaxed = await check(edited(base, (d) => (d.channels.ticker.bindings.ws.query.required = ['symbols'])), base);
+    expect(relaxed.compatible).toBe(true);
+  });
+
+  it('HTTP query parameters follow their operation: required on a received request breaks, on a sent one it does not', async () => {
+    const base = fixture('bindings-v1.yaml');
+    const v = await check(
+      base,
+      edited(base, (d) => {
+        d.operations.receiveAlert.bindings.http.query.required = ['source'];
+        d.operations.sendAlert.bindings.http.query.required = ['source'];
+      }),
+    );
+    expect(v.changes.map((c) => [c.scope?.operation, c.kind, c.breaking])).toEqual([
+      ['receiveAlert', 'REQUIRED_ATTRIBUTE_ADDED', true],
+      ['sendAlert', 'REQUIRED_ATTRIBUTE_ADDED', false],
+    ]);
+  });
+});
+
+describe('messages are matched across versions by identity, not by key', () => {
+  const v26 = fixture('migration-2.6.yaml');
+  const v30 = convert(v26, '3.0.0') as string;
+
+  it('the official converter renames message and operation keys', () => {
+    const doc = parse(v30);
+    expect(Object.keys(doc.channels['accounts/closed'].messages)).toEqual(['subscribe.message']);
+    expect(Object.keys(doc.channels['accounts/commands'].messages)).toEqual(['publish.message.0', 'publish.message.1']);
+  });
+
+  it.each(['AUTO', 'FULL'] as const)('a 2.6 document and its 3.0 conversion are compatible under %s, renames reported as renames', async (mode) => {
+    const v = await check(v26, v30, mode);
+    expect(v.compatible, summary(v).join('\n')).toBe(true);
+    expect(v.changes.every((c) => !c.breaking && c.breaks.length === 0)).toBe(true);
+    const renamed = v.changes.filter((c) => c.kind === 'MESSAGE_RENAMED').map((c) => c.message);
+    expect(renamed).toHaveLength(4);
+    expect(renamed.join('\n')).toContain('"accountClosed" of channel "accounts/closed" is now "subscribe.message" (the same message, by its name "accountClosed")');
+    expect(renamed.join('\n')).toContain('by its component /components/messages/AuditEntry');
+    expect(v.changes.filter((c) => c.kind === 'OPERATION_RENAMED')).toHaveLength(3);
+    expect(v.changes.some((c) => c.kind === 'MESSAGE_REMOVED' || c.kind === 'MESSAGE_ADDED' || c.kind === 'OPERATION_REMOVED')).toBe(false);
+  });
+
+  it('a real change in the migrated payload is still found, at its place', async () => {
+    const changed = edited(v30, (d) => (d.components.messages.AccountClosed.payload.properties.reason.enum = ['customer', 'fraud']));
+    const v = await check(v26, changed, 'FULL');
+    expect(v.compatible).toBe(false);
+    expect(v.changes.filter((c) => c.breaking).map((c) => [c.kind, c.newPath, c.scope?.message])).toEqual([
+      ['ENUM_ARRAY_NARROWED', '/components/messages/AccountClosed/payload/properties/reason/enum', 'subscribe.message'],
+    ]);
+  });
+
+  it('the only message left on a channel in its direction is the same message', async () => {
+    const before = fixture('reply-components-v1.yaml');
+    const after = before.replace(/QuoteRequested/g, 'QuoteAsked').replace("sku: { type: string }", 'sku: { type: integer }');
+    const v = await check(before, after);
+    expect(summary(v)).toEqual([
+      'MESSAGE_RENAMED /components/messages/QuoteAsked',
+      'TYPE_CHANGED! /components/messages/QuoteAsked/payload/properties/sku/type',
+    ]);
+    expect(v.changes[0]!.message).toContain('the only message there in its direction');
+  });
+});
+
+describe('polymorphic schemas (a base whose oneOf lists subtypes that allOf the base)', () => {
+  it('register, validate messages, and compare against itself without a crash', async () => {
+    const v1 = await load(fixture('polymorphic-v1.yaml'));
+    const payload = v1.contract.channels[0]!.messages[0]!.payload!;
+    const validate = runtimeValidator(payload);
+    if (validate instanceof Error) throw validate;
+    expect(validate({ id: 'c1', kind: 'coupe', doors: 2, seats: 2 })).toBe(true);
+    expect(validate({ id: 't1', kind: 'truck', payloadTons: 7 })).toBe(true);
+    expect(validate({ id: 'c2', kind: 'coupe', doors: 5 })).toBe(false);
+    expect(validate({ kind: 'bike' })).toBe(false);
+    expect(validate({ id: 'x', kind: 'boat' })).toBe(false);
+    expect(checkCompatibility(v1, [v1], 'FULL', 'strict').changes).toEqual([]);
+  });
+
+  it('a change in one subtype is reported once, at its path, whichever type of the hierarchy the message names', async () => {
+    const v = await check(fixture('polymorphic-v1.yaml'), fixture('polymorphic-v2.yaml'), 'FULL');
+    const doors = '/components/schemas/Coupe/allOf/1/properties/doors/enum';
+    expect(summary(v)).toEqual([`ENUM_ARRAY_NARROWED! ${doors}`]);
+    const [a, b] = [parse(fixture('polymorphic-v1.yaml')), parse(fixture('polymorphic-v2.yaml'))];
+    // Entered through any type, the same one change: a Sedan's owner lists vehicles, Coupes among them.
+    for (const type of ['Vehicle', 'Car', 'Coupe', 'Sedan', 'Truck']) {
+      const ptr = `/components/schemas/${type}`;
+      const changes = compareSchemas({ doc: a, ptr }, { doc: b, ptr }, 'strict');
+      expect(changes.map((c) => `${c.kind} ${c.newPath}`), type).toEqual([`ENUM_ARRAY_NARROWED ${doors}`]);
+    }
+    // Without the owner's list of vehicles, a Sedan cannot be a Coupe: nothing changes for it.
+    const [c, d] = [a, b].map((doc) => ({ ...doc, components: { ...doc.components, schemas: { ...doc.components.schemas, Owner: { type: 'object' } } } }));
+    expect(compareSchemas({ doc: c, ptr: '/components/schemas/Sedan' }, { doc: d, ptr: '/components/schemas/Sedan' }, 'strict')).toEqual([]);
+  });
+});
