@@ -8,18 +8,34 @@
  * folder (the document's own, or `--root`): no absolute path, `..`, `file://` URL, encoded
  * escape or symbolic link may read a file outside it. Every read goes through `readInside`,
  * which checks the path as written and then its realpath, and opens only the checked
- * realpath; the ref-parser's own file resolver is replaced, so it reads nothing itself.
+ * realpath.
+ *
+ * Bundling reads every file the local references reach (`loadFiles`), then copies the
+ * document (`bundle`), putting each referenced value from another file in one place, its
+ * home, and pointing the other references to it at that home. A `$ref` the author wrote
+ * inside the document (`#/...`) is kept exactly as written: in AsyncAPI where a reference
+ * points carries meaning beyond its target (a 3.x operation's messages must be referred to
+ * through its channel), so re-pointing shared targets at one canonical place, as the
+ * ref-parser's bundle() does, turned valid documents invalid. Only references in the other
+ * files change, `#/...` there included: it means a place in that file.
+ *
+ * A home is the place of a reference in the document, preferably one without siblings and
+ * under `components` (so a message named there keeps its name and a channel's message refers
+ * to it); a value only other files refer to gets the first place met. Every value copied from
+ * another file is recorded with its place, so each is copied once: a cycle through files, or
+ * a reference to part of a value copied already, becomes a `$ref` to where it is.
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import $RefParser, { type FileInfo } from '@apidevtools/json-schema-ref-parser';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import type { SourceFormat } from '../contracts/text.js';
 import { findRefs } from '../contracts/refs.js';
 import { parseText } from '../contracts/text.js';
 import { DEFAULT_LIMITS } from '../contracts/ingest.js';
+import { appendPointer, getAt, isObject, parsePointer, setOwn } from '../contracts/pointer.js';
+import { InvalidDocumentError } from '../errors.js';
 import { CliError, EXIT } from './errors.js';
 
 export interface PreparedDocument {
@@ -153,36 +169,180 @@ function failure(where: string, ref: string | undefined, target: string, result:
   return new DocumentFileError(ref === undefined ? `${where}: ${result.error}` : `${where}: $ref "${ref}": cannot read ${shown(target)}: ${result.error}`);
 }
 
-/** The filesystem path the ref-parser means by a resolved URL (a percent-encoded path or a file: URL). */
-function toPath(url: string): string {
-  // A bare "%" is a character of the file name, as the ref-parser's own resolver reads it.
-  const escaped = url.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
-  return path.resolve(/^file:/i.test(url) ? fileURLToPath(escaped) : decodeURIComponent(escaped));
+
+/** A file of the document, parsed. `abs` is its path as references name it (symbolic links not followed). */
+interface Loaded {
+  abs: string;
+  data: unknown;
 }
 
-/** Only local files; http(s) and other schemes fall through to no resolver, as before. */
-const isLocal = (url: string): boolean => !/^\w{2,}:\/\//.test(url) || /^file:/i.test(url);
+/** A value a reference leads to: its file, and its literal pointer there (no `$ref` on the way). */
+interface Target {
+  file: Loaded;
+  pointer: string;
+  value: unknown;
+}
 
-/** A ref-parser resolver that reads local files through `readInside` and records why it refused. */
-function guardedResolver(root: Root, display: (abs: string) => string, refuse: (err: DocumentFileError) => DocumentFileError) {
-  return {
-    order: 1,
-    canRead: (file: FileInfo) => isLocal(file.url),
-    async read(file: FileInfo): Promise<Buffer> {
-      const ref = (file.reference ?? file.url) + (file.hash.length > 1 ? file.hash : '');
-      let where = '(unknown file)';
-      let target: string;
+/**
+ * The file a `$ref` written in `from` names, and its fragment; undefined for any scheme but
+ * file: (http, https, urn...), which stays as written for the registry to name. Resolved as
+ * a URL against the file it is written in, as the AsyncAPI parser does: `%2e%2e/` is `../`.
+ * Throws when the reference names no usable path.
+ */
+function refTarget(ref: string, from: string): { abs: string; fragment: string } | undefined {
+  const hash = ref.indexOf('#');
+  const fragment = hash < 0 ? '' : ref.slice(hash + 1);
+  if (hash === 0) return { abs: from, fragment };
+  let url: URL;
+  try {
+    url = new URL(hash < 0 ? ref : ref.slice(0, hash), pathToFileURL(from));
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'file:') return undefined;
+  // A bare "%" is a character of the file name.
+  return { abs: fileURLToPath(url.href.replace(/%(?![0-9A-Fa-f]{2})/g, '%25')), fragment };
+}
+
+/** Whether a `$ref` in the document names another local file (or one that cannot be used, to be reported). */
+function namesFile(ref: unknown, from: string): boolean {
+  if (typeof ref !== 'string' || ref.startsWith('#')) return false;
+  try {
+    return refTarget(ref, from) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Reads and parses every file the document's local references reach, through `readInside`,
+ * one at a time so that the first refusal is always the same. Whole files are read, as the
+ * references inside them are followed wherever they point.
+ */
+async function loadFiles(entry: Loaded, root: Root, display: (abs: string) => string): Promise<Map<string, Loaded>> {
+  const files = new Map([[entry.abs, entry]]);
+  const pending = [entry];
+  for (let file = pending.shift(); file !== undefined; file = pending.shift()) {
+    for (const { ref } of findRefs(file.data)) {
+      if (typeof ref !== 'string' || ref.startsWith('#')) continue;
+      const where = display(file.abs);
+      let target: ReturnType<typeof refTarget>;
       try {
-        if (file.baseUrl !== undefined) where = display(toPath(file.baseUrl.split('#')[0]!));
-        target = toPath(file.url);
+        target = refTarget(ref, file.abs);
       } catch (err) {
-        throw refuse(new DocumentFileError(`${where}: $ref "${ref}" is not a usable local path: ${(err as Error).message}`));
+        throw new DocumentFileError(`${where}: $ref "${ref}" is not a usable local path: ${(err as Error).message}`);
       }
-      const result = await readInside(target, root, true);
-      if (!result.ok) throw refuse(failure(where, ref, target, result, root));
-      return result.data;
-    },
+      if (target === undefined || files.has(target.abs)) continue;
+      const read = await readInside(target.abs, root, true);
+      if (!read.ok) throw failure(where, ref, target.abs, read, root);
+      let data: unknown;
+      try {
+        data = parseText(read.data.toString('utf8'), formatOf(target.abs), DEFAULT_LIMITS).data;
+      } catch (err) {
+        const first = err instanceof InvalidDocumentError ? err.diagnostics[0] : undefined;
+        const at = first?.line !== undefined ? `:${first.line}:${first.column ?? 1}` : '';
+        throw new DocumentFileError(`${where}: $ref "${ref}": cannot parse ${shown(target.abs)}${at}: ${firstLine(first?.message ?? (err as Error).message)}`);
+      }
+      const loaded = { abs: target.abs, data };
+      files.set(target.abs, loaded);
+      pending.push(loaded);
+    }
+  }
+  return files;
+}
+
+/** A pointer as a `$ref`: percent-encoded where a URI fragment may not hold the character (a channel's `{id}`). */
+const asRef = (pointer: string): string => '#' + pointer.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?]/gu, encodeURIComponent);
+
+/** The document with every value from another file copied in (see the module comment). */
+function bundle(entry: Loaded, files: Map<string, Loaded>, display: (abs: string) => string): unknown {
+  // Where each value from another file is (or is to be) in the result, by file and pointer;
+  // `placed` once it is written there.
+  const homes = new Map<string, string>();
+  const placed = new Set<string>();
+  const keyOf = (file: Loaded, pointer: string) => `${file.abs}\0${pointer}`;
+
+  /** Where a `$ref` written in `file` leads; undefined for a remote reference. */
+  const resolve = (ref: string, file: Loaded, budget = { hops: 64 }): Target | undefined => {
+    const fail = (why: string) => new DocumentFileError(`${display(file.abs)}: $ref "${ref}": ${why}`);
+    const at = refTarget(ref, file.abs);
+    if (at === undefined) return undefined;
+    const start = files.get(at.abs)!;
+    let pointer: string;
+    try {
+      pointer = decodeURIComponent(at.fragment);
+    } catch {
+      pointer = at.fragment;
+    }
+    if (pointer !== '' && !pointer.startsWith('/')) throw fail(`"#${at.fragment}" is not a JSON pointer`);
+    let target: Target = { file: start, pointer: '', value: start.data };
+    for (const segment of parsePointer(pointer)) {
+      // A `$ref` on the way is followed (in whatever file it leads to), as the parser does.
+      while (isObject(target.value) && typeof target.value.$ref === 'string' && !Object.hasOwn(target.value, segment)) {
+        if (--budget.hops < 0) throw fail('its references lead round in a loop');
+        const next = resolve(target.value.$ref, target.file, budget);
+        if (next === undefined) break;
+        target = next;
+      }
+      const node = target.value;
+      if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) throw fail(`${display(start.abs)} has nothing at "#${at.fragment}"`);
+      target = { file: target.file, pointer: appendPointer(target.pointer, segment), value: (node as Record<string, unknown>)[segment] };
+    }
+    return target;
   };
+
+  // The homes of values the document itself refers to.
+  const sites = findRefs(entry.data).flatMap(({ pointer, ref }) => {
+    const target = namesFile(ref, entry.abs) ? resolve(ref as string, entry) : undefined;
+    if (target === undefined || target.file === entry) return [];
+    return [{ pointer, key: keyOf(target.file, target.pointer), plain: Object.keys(getAt(entry.data, pointer) as object).length === 1 }];
+  });
+  const rank = (s: (typeof sites)[number]) => (s.plain ? 0 : 4) + (s.pointer.startsWith('/components/') ? 0 : 2);
+  sites.sort((a, b) => rank(a) - rank(b) || parsePointer(a.pointer).length - parsePointer(b.pointer).length);
+  for (const site of sites) if (!homes.has(site.key)) homes.set(site.key, site.pointer);
+
+  type Member = { key: string; value: unknown; file: Loaded; src: string };
+
+  /** A copy of `node`, found at `src` in `file`, to be placed at `out`. */
+  const copy = (node: unknown, file: Loaded, src: string, out: string): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (file !== entry) {
+      const key = keyOf(file, src);
+      const home = homes.get(key);
+      if (home !== undefined && (home !== out || placed.has(key))) return { $ref: asRef(home) };
+      homes.set(key, out);
+      placed.add(key);
+    }
+    if (Array.isArray(node)) return node.map((child, i) => copy(child, file, appendPointer(src, i), appendPointer(out, i)));
+    return copyObject(Object.entries(node).map(([key, value]) => ({ key, value, file, src: appendPointer(src, key) })), out);
+  };
+
+  /** An object from its members, each from its own file: a reference's siblings and the content it brings. */
+  const copyObject = (members: Member[], out: string): unknown => {
+    const ref = members.find((m) => m.key === '$ref');
+    // The document's own `#...` references stay exactly as written.
+    const target = ref !== undefined && typeof ref.value === 'string' && !(ref.file === entry && ref.value.startsWith('#')) ? resolve(ref.value, ref.file) : undefined;
+    if (target !== undefined) {
+      const siblings = members.filter((m) => m !== ref);
+      const key = keyOf(target.file, target.pointer);
+      const home = target.file === entry ? target.pointer : homes.get(key);
+      if (home !== undefined && (target.file === entry || home !== out || placed.has(key))) {
+        return copyObject([{ key: '$ref', value: asRef(home), file: entry, src: '' }, ...siblings], out);
+      }
+      if (siblings.length === 0 || !isObject(target.value)) return copy(target.value, target.file, target.pointer, out);
+      // Siblings override what the reference brings, as the parser merges them.
+      homes.set(key, out);
+      placed.add(key);
+      const names = new Set(siblings.map((m) => m.key));
+      const content = Object.entries(target.value).filter(([k]) => !names.has(k));
+      return copyObject([...content.map(([k, value]) => ({ key: k, value, file: target.file, src: appendPointer(target.pointer, k) })), ...siblings], out);
+    }
+    const result: Record<string, unknown> = {};
+    for (const m of members) setOwn(result, m.key, copy(m.value, m.file, m.src, appendPointer(out, m.key)));
+    return result;
+  };
+
+  return copy(entry.data, entry, '', '');
 }
 
 /**
@@ -211,22 +371,11 @@ export async function prepareDocument(file: string, options: PrepareOptions = {}
     // Let the registry report syntax errors with positions: send the text as it is.
     return { text, format, bundled: false };
   }
-  const local = findRefs(data).some(({ ref }) => typeof ref === 'string' && !ref.startsWith('#') && !/^https?:/i.test(ref));
-  if (!local || data === null || typeof data !== 'object') return { text, format, bundled: false };
+  if (data === null || typeof data !== 'object' || !findRefs(data).some(({ ref }) => namesFile(ref, entry))) return { text, format, bundled: false };
 
-  let refused: DocumentFileError | undefined;
-  const refuse = (err: DocumentFileError) => (refused ??= err);
-  let bundled: unknown;
-  try {
-    // The entry is passed as data, already read: the parser reads only referenced files,
-    // and only through the guarded resolver (the built-in file resolver is switched off).
-    bundled = await $RefParser.bundle(entry, data as Record<string, unknown>, {
-      resolve: { file: false, http: false, herald: guardedResolver(root, (abs) => (abs === entry ? file : shown(abs)), refuse) },
-    });
-  } catch (err) {
-    throw refused ?? new DocumentFileError(`${file}: ${firstLine((err as Error).message)}`);
-  }
-  if (refused) throw refused;
+  const display = (abs: string) => (abs === entry ? file : shown(abs));
+  const document: Loaded = { abs: entry, data };
+  const bundled = bundle(document, await loadFiles(document, root, display), display);
   return format === 'json'
     ? { text: JSON.stringify(bundled, null, 2) + '\n', format, bundled: true }
     : { text: stringify(bundled), format, bundled: true };

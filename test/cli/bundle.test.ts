@@ -1,16 +1,22 @@
 /**
  * Client-side bundling keeps local `$ref`s inside one folder: the document's, or `--root`.
  * Real temporary folders, real symbolic links and FIFOs; the CLI runs as a child process
- * against a real `herald serve`.
+ * against a real `herald serve`. The bundle must stay the document its author wrote: the
+ * multi-file documents in test/fixtures/bundle register as the same contract as the one-file
+ * `single.yaml` beside each.
  */
 import { execFileSync } from 'node:child_process';
-import { constants, mkdirSync, mkdtempSync, openSync, closeSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { prepareDocument, RefOutsideRootError } from '../../src/cli/bundle.js';
 import { main } from '../../src/cli/main.js';
+import { getAt } from '../../src/contracts/pointer.js';
+import { findRefs, literalPointer } from '../../src/contracts/refs.js';
+import { testApp, type TestApp } from '../helpers/app.js';
 import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
 // base/                       the root's parent: everything here but proj/ is "outside"
@@ -141,6 +147,91 @@ describe('prepareDocument', () => {
     const crafted = entry('../x\n::error::owned.yaml');
     const err = (await prepareDocument(crafted).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(leaves(crafted, '../x\\u000a::error::owned.yaml', proj));
+  });
+
+  it('leaves remote references as written, in the document and in the files it brings in', async () => {
+    put('proj/remote/part.yaml', 'type: object\nproperties:\n  r: { $ref: "https://example.com/r.yaml#/R" }\n');
+    const f = entry('./remote/part.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8') + '    B:\n      $ref: "http://example.com/b.yaml"\n');
+    const data = parse((await prepareDocument(f)).text);
+    expect(data.components.schemas).toEqual({ A: { type: 'object', properties: { r: { $ref: 'https://example.com/r.yaml#/R' } } }, B: { $ref: 'http://example.com/b.yaml' } });
+  });
+
+  it('reports a reference to nothing in another file on one line', async () => {
+    const f = entry('./schemas/b.yaml#/nope');
+    await expect(prepareDocument(f)).rejects.toThrow(`${f}: $ref "./schemas/b.yaml#/nope": ${path.join(proj, 'schemas/b.yaml')} has nothing at "#/nope"`);
+  });
+});
+
+describe('bundling keeps the document valid AsyncAPI (test/fixtures/bundle)', () => {
+  const FIXTURES = path.resolve('test/fixtures/bundle');
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await testApp('pglite');
+  });
+  afterAll(async () => api.cleanup());
+
+  /** The value a pointer names, references at its end followed. */
+  const at = (data: unknown, pointer: string) => getAt(data, literalPointer(data, pointer)!);
+
+  /**
+   * Bundles `dir`/asyncapi.yaml and checks what every bundle must be: only internal
+   * references left, the author's own exactly as written, accepted by the AsyncAPI parser,
+   * and registered as version 2 of a contract whose version 1 is `dir`/single.yaml, with no
+   * change between them and (unless `recursive`) the same schemas. A recursive schema is
+   * stored with its `$ref` back to itself, which names another place in each document.
+   */
+  async function bundleAndRegister(dir: string, recursive = false): Promise<Record<string, any>> {
+    const file = path.join(FIXTURES, dir, 'asyncapi.yaml');
+    const prepared = await prepareDocument(file);
+    expect(prepared).toMatchObject({ format: 'yaml', bundled: true });
+    const data = parse(prepared.text) as Record<string, any>;
+    expect(findRefs(data).filter(({ ref }) => !String(ref).startsWith('#'))).toEqual([]);
+    const written = findRefs(parse(readFileSync(file, 'utf8'))).filter(({ ref }) => String(ref).startsWith('#'));
+    expect(written.length).toBeGreaterThan(0);
+    for (const { pointer, ref } of written) expect(getAt(data, pointer), pointer).toEqual({ $ref: ref });
+
+    const parsed = await new Parser().parse(prepared.text);
+    expect(parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error)).toEqual([]);
+    expect(parsed.document).toBeDefined();
+
+    const name = `bundled-${dir.replace(/[^a-z0-9]/g, '')}`;
+    const v1 = await api.request('POST', `/v1/contracts/${name}/versions`, { body: readFileSync(path.join(FIXTURES, dir, 'single.yaml'), 'utf8') });
+    expect(v1.status, v1.text).toBe(201);
+    const v2 = await api.request('POST', `/v1/contracts/${name}/versions`, { body: prepared.text });
+    expect(v2.status, v2.text).toBe(201);
+    expect(v2.json.version).toBe(2);
+    const parts = (schemas: Array<{ id: number }>) => schemas.map(({ id, ...part }) => (recursive ? part : { id, ...part }));
+    expect(parts(v2.json.schemas)).toEqual(parts(v1.json.schemas));
+    const diff = await api.request('GET', `/v1/contracts/${name}/versions/1/diff/2`);
+    expect(diff.json).toMatchObject({ compatible: true, changes: [] });
+    return data;
+  }
+
+  it('3.0: messages from other files stay reachable through their channel, operations refer to them as written', async () => {
+    const data = await bundleAndRegister('v3');
+    expect(data.operations.onUserSignup.messages).toEqual([{ $ref: '#/channels/userSignup/messages/UserSignedUp' }]);
+    // Named under components and in the channel: placed once, and the channel's name still leads to it.
+    expect(at(data, '/channels/userSignup/messages/UserSignedUp')).toBe(at(data, '/components/messages/UserSignedUp'));
+    expect(at(data, '/channels/userSignup/messages/UserSignedUp')).toMatchObject({ name: 'UserSignedUp', contentType: 'application/json' });
+    // A whole file (user-deleted.yaml), whose reference to messages.yaml#/UserPayload is relative to it.
+    expect(at(data, '/channels/userDeleted/messages/UserDeleted/payload/properties/userId')).toEqual({ type: 'string', format: 'uuid' });
+    // messages.yaml's own "#/UserPayload", used by both messages, leads to the one place it went.
+    expect(at(data, '/components/messages/UserSignedUp/payload')).toBe(at(data, '/channels/userDeleted/messages/UserDeleted/payload'));
+  });
+
+  it('2.6: servers, channel parameters and messages from other files', async () => {
+    const data = await bundleAndRegister('v2.6');
+    expect(data.servers.production).toEqual({ url: 'broker.example.com:9092', protocol: 'kafka' });
+    expect(data.channels['orders/{orderId}/placed'].subscribe.message).toEqual({ $ref: '#/components/messages/OrderPlaced' });
+    expect(at(data, '/components/messages/OrderPlaced/payload/properties/orderId')).toEqual({ type: 'string', format: 'uuid' });
+  });
+
+  it('a cycle through two files ends in a reference back to where the first file was placed', async () => {
+    const data = await bundleAndRegister('cycle', true);
+    const payload = '/channels/nodes/messages/NodeChanged/payload';
+    expect(at(data, `${payload}/properties/children/items/properties/node`)).toBe(at(data, payload));
+    expect(getAt(data, `${payload}/properties/children/items/properties/node`)).toEqual({ $ref: `#${payload}` });
   });
 });
 
