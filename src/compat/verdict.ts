@@ -111,11 +111,33 @@ export function checkCompatibility(neu: ContractVersion, earlier: Earlier[], mod
       changes.push(c);
     }
   }
+  merge(changes);
   const compatible = !changes.some((c) => c.breaking);
   const advice = semverAdvice(latest.contract, neu.contract, changes, mode);
   const max = options.maxChanges ?? Number.POSITIVE_INFINITY;
   if (changes.length <= max) return { compatible, mode, policy, changes, advice };
   return { compatible, mode, policy, changes: firstOf(changes, max), advice, truncated: { total: changes.length, shown: max } };
+}
+
+/**
+ * One change per place and judgement: a schema shared by many messages (a polymorphic base
+ * on every event) changes once, reached from each of them. The first keeps its scope and
+ * counts the others in `occurrences`. In place.
+ */
+function merge(changes: JudgedChange[]): void {
+  const first = new Map<string, JudgedChange>();
+  let kept = 0;
+  for (const c of changes) {
+    const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}|${c.breaking}|${c.checked.join()}|${c.against ?? ''}`;
+    const had = first.get(key);
+    if (had) had.occurrences = (had.occurrences ?? 1) + (c.occurrences ?? 1);
+    else {
+      const own = { ...c };
+      first.set(key, own);
+      changes[kept++] = own;
+    }
+  }
+  changes.length = kept;
 }
 
 /** The first `max` changes, breaking ones before the rest, each group in its order. */

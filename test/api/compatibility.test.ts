@@ -124,3 +124,31 @@ channels:
     expect(res.json.truncated).toEqual({ total: 8, shown: 3 });
   });
 });
+
+describe('contracts real teams register', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await testApp('pglite');
+  });
+  afterAll(async () => api.cleanup());
+  const fixture = (name: string) => readFileSync(`test/fixtures/compat/${name}`, 'utf8');
+
+  it('a polymorphic hierarchy (subtypes that allOf their base) registers, and its next version is judged, while the server answers', async () => {
+    expect((await api.request('POST', '/v1/contracts/fleet/versions', { body: fixture('polymorphic-v1.yaml') })).status).toBe(201);
+    // The events are sent: a subtype losing an enum value breaks nothing FORWARD under AUTO...
+    const narrowed = fixture('polymorphic-v2.yaml').replace('version: 1.0.0', 'version: 1.1.0');
+    const [registered, health] = await Promise.all([api.request('POST', '/v1/contracts/fleet/versions', { body: narrowed }), api.request('GET', '/healthz')]);
+    expect([registered.status, health.status]).toEqual([201, 200]);
+    // ...and under FULL it is the one breaking change, at its place.
+    const full = await api.request('POST', '/v1/contracts/fleet/compatibility?mode=FULL', { body: fixture('polymorphic-v1.yaml') });
+    expect(full.status).toBe(200);
+    expect(full.json.changes.map((c: { kind: string; newPath: string; breaking: boolean }) => [c.kind, c.newPath, c.breaking])).toEqual([['ENUM_ARRAY_EXTENDED', '/components/schemas/Coupe/allOf/1/properties/doors/enum', true]]);
+  });
+
+  it('a reply message named by its component is judged: a changed field type is refused', async () => {
+    expect((await api.request('POST', '/v1/contracts/quotes/versions', { body: fixture('reply-components-v1.yaml') })).status).toBe(201);
+    const res = await api.request('POST', '/v1/contracts/quotes/versions', { body: fixture('reply-components-v2.yaml') });
+    expect(res.status).toBe(409);
+    expect(res.json.changes).toContainEqual(expect.objectContaining({ kind: 'TYPE_CHANGED', newPath: '/components/messages/QuoteAnswered/payload/properties/id/type', scope: expect.objectContaining({ reply: true }) }));
+  });
+});

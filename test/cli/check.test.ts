@@ -31,6 +31,36 @@ describe('herald check, offline', () => {
     expect(res.stdout).toMatch(/new: .*orders-v2\.yaml:\d+:\d+ \/components\/schemas\/OrderPlacedPayload\/properties\/channel/);
   });
 
+  it('judges a polymorphic hierarchy (subtypes that allOf their base): against itself exit 0, a narrowed subtype once, at its line', async () => {
+    const [a, b] = ['polymorphic-v1.yaml', 'polymorphic-v2.yaml'].map((f) => path.resolve('test/fixtures/compat', f));
+    const same = await runCli(['check', a!, '--against', a!, '--mode', 'FULL']);
+    expect([same.code, same.stdout]).toEqual([0, expect.stringContaining('0 breaking changes, 0 others')]);
+    const narrowed = await runCli(['check', b!, '--against', a!, '--mode', 'FULL']);
+    expect(narrowed.code).toBe(1);
+    expect(narrowed.stdout).toContain('1 breaking change, 0 others');
+    expect(narrowed.stdout).toMatch(/new: .*polymorphic-v2\.yaml:\d+:\d+ \/components\/schemas\/Coupe\/allOf\/1\/properties\/doors\/enum/);
+  });
+
+  it('shows an overlap with the message both alternatives accept and the fix', async () => {
+    const oneOf = (required: string) => `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  c:
+    address: c
+    messages:
+      m:
+        payload:
+          oneOf:
+            - {type: object, required: [${required}], properties: {kind: {const: card}, last4: {type: string}}}
+            - {type: object, required: [${required}], properties: {kind: {const: iban}, iban: {type: string}}}
+`;
+    const res = await runCli(['check', file('overlap-new.yaml', oneOf('amount')), '--against', file('overlap-old.yaml', oneOf('kind')), '--mode', 'BACKWARD']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('ONE_OF_OVERLAP_POSSIBLE');
+    expect(res.stdout).toContain('example: {"amount":');
+    expect(res.stdout).toMatch(/fix: make `kind` required in each alternative/);
+  });
+
   it('exits 1 for an incompatible version, with what broke, where (file:line) and why', async () => {
     const res = await runCli(['check', v2, '--against', v1, '--mode', 'FULL']);
     expect(res.code).toBe(1);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { convert } from '@asyncapi/converter';
+import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compareSchemas } from '../../src/compat/schemas.js';
@@ -13,6 +14,7 @@ import { checkCompatibility, type Verdict } from '../../src/compat/verdict.js';
 import type { Mode } from '../../src/compat/types.js';
 import { ingest } from '../../src/contracts/ingest.js';
 import { runtimeValidator } from '../../src/contracts/validator.js';
+import { mutate, schemaArb, type Schema } from '../helpers/schema-gen.js';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/compat/${name}`, 'utf8');
 const load = async (text: string) => {
@@ -168,5 +170,41 @@ describe('polymorphic schemas (a base whose oneOf lists subtypes that allOf the 
     // Without the owner's list of vehicles, a Sedan cannot be a Coupe: nothing changes for it.
     const [c, d] = [a, b].map((doc) => ({ ...doc, components: { ...doc.components, schemas: { ...doc.components.schemas, Owner: { type: 'object' } } } }));
     expect(compareSchemas({ doc: c, ptr: '/components/schemas/Sedan' }, { doc: d, ptr: '/components/schemas/Sedan' }, 'strict')).toEqual([]);
+  });
+});
+
+describe('property: a reply message is judged exactly like the same schemas compared on their own', () => {
+  const contract = (answer: Schema) =>
+    JSON.stringify({
+      asyncapi: '3.0.0',
+      info: { title: 'Quotes', version: '1.0.0' },
+      channels: { asks: { address: 'asks', messages: { Ask: { payload: { type: 'string' } } } } },
+      operations: { ask: { action: 'send', channel: { $ref: '#/channels/asks' }, messages: [{ $ref: '#/channels/asks/messages/Ask' }], reply: { address: { location: '$message.header#/replyTo' }, messages: [{ $ref: '#/components/messages/Answer' }] } } },
+      components: { messages: { Answer: { payload: answer } } },
+    });
+
+  it('for random pairs of related schemas, under FULL and AUTO', async () => {
+    await fc.assert(
+      fc.asyncProperty(schemaArb, fc.array(fc.tuple(fc.nat(), fc.nat(), schemaArb), { minLength: 1, maxLength: 2 }), async (old, edits) => {
+        let neu: Schema = old;
+        for (const [choice, pick, replacement] of edits) neu = mutate(neu, choice, pick, replacement);
+        fc.pre(typeof runtimeValidator(old) === 'function' && typeof runtimeValidator(neu) === 'function');
+        let a, b;
+        try {
+          [a, b] = [await ingest(contract(old), 'json'), await ingest(contract(neu), 'json')];
+        } catch {
+          return fc.pre(false); // a schema AsyncAPI does not accept (e.g. an example it checks)
+        }
+        const alone = compareSchemas({ doc: old, ptr: '' }, { doc: neu, ptr: '' }, 'strict');
+        const breaks = (changes: Array<{ breaks: string[] }>, d: string) => changes.some((c) => c.breaks.includes(d));
+        const full = checkCompatibility(b, [a], 'FULL', 'strict');
+        for (const d of ['BACKWARD', 'FORWARD']) expect(breaks(full.changes, d), d).toBe(breaks(alone, d));
+        // The application sends the request, so it receives the answer: AUTO checks BACKWARD only.
+        const auto = checkCompatibility(b, [a], 'AUTO', 'strict');
+        expect(auto.compatible).toBe(!breaks(alone, 'BACKWARD'));
+        for (const c of auto.changes) expect(c.checked).toEqual(['BACKWARD']);
+      }),
+      { numRuns: Number(process.env.HERALD_PROPERTY_RUNS ?? 1000) / 5, seed: 7 },
+    );
   });
 });
