@@ -9,11 +9,9 @@ import type { Verdict } from '../compat/verdict.js';
 import { InlineAnalyzer } from '../analysis/analyzer.js';
 import { loadConfig } from '../config.js';
 import { setPatternDialect } from '../contracts/regex.js';
-import type { IngestedDocument } from '../contracts/ingest.js';
 import { parseText, type TextLimits } from '../contracts/text.js';
-import { InvalidDocumentError } from '../errors.js';
-import { prepareDocument, type PreparedDocument } from './bundle.js';
 import { RegistryClient } from './client.js';
+import { load, type Loaded } from './load.js';
 import { CliError, EXIT } from './errors.js';
 
 export interface CheckOptions {
@@ -26,33 +24,6 @@ export interface CheckOptions {
   token?: string;
   /** The folder local `$ref` files must stay inside, for every file read; default: each file's folder. */
   root?: string;
-}
-
-interface Loaded {
-  file: string;
-  prepared: PreparedDocument;
-  doc: IngestedDocument;
-}
-
-async function load(analyzer: InlineAnalyzer, file: string, root: string | undefined): Promise<Loaded> {
-  let prepared: PreparedDocument;
-  try {
-    prepared = await prepareDocument(file, { root });
-  } catch (err) {
-    // prepareDocument's errors are complete one-line messages naming the file.
-    if (err instanceof CliError) throw err;
-    throw new CliError(`${file}: ${(err as Error).message}`, EXIT.usage);
-  }
-  try {
-    return { file, prepared, doc: await analyzer.ingest(prepared.text, prepared.format) };
-  } catch (err) {
-    if (err instanceof InvalidDocumentError) {
-      const d = err.diagnostics[0]!;
-      const where = d.line ? `${file}${prepared.bundled ? ' (bundled)' : ''}:${d.line}:${d.column ?? 1}` : file;
-      throw new CliError(`${where}: not a valid AsyncAPI document: ${d.message}${d.pointer ? ` at ${d.pointer}` : ''} [${d.rule}]`, EXIT.usage);
-    }
-    throw err;
-  }
 }
 
 function source(loaded: Loaded, limits: TextLimits): Source {
