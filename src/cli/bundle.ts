@@ -19,9 +19,10 @@
  * ref-parser's bundle() does, turned valid documents invalid. Only references in the other
  * files change, `#/...` there included: it means a place in that file.
  *
- * A home is the place of a reference in the document, preferably one without siblings and
- * under `components` (so a message named there keeps its name and a channel's message refers
- * to it); a value only other files refer to gets the first place met. Every value copied from
+ * A home is the place of a reference in the document without siblings (one with siblings
+ * stands for its target and more), preferably under `components` (so a message named there
+ * keeps its name and a channel's message refers to it); a value no such reference names gets
+ * the first place it is copied to. Every value copied from
  * another file is recorded with its place, so each is copied once: a cycle through files, or
  * a reference to part of a value copied already, becomes a `$ref` to where it is.
  */
@@ -299,22 +300,24 @@ function bundle(entry: Loaded, files: Map<string, Loaded>, display: (abs: string
   });
   const rank = (s: (typeof sites)[number]) => (s.plain ? 0 : 4) + (s.pointer.startsWith('/components/') ? 0 : 2);
   sites.sort((a, b) => rank(a) - rank(b) || parsePointer(a.pointer).length - parsePointer(b.pointer).length);
-  for (const site of sites) if (!homes.has(site.key)) homes.set(site.key, site.pointer);
+  // Only a reference without siblings can be a home: one with siblings means its target and more.
+  for (const site of sites) if (site.plain && !homes.has(site.key)) homes.set(site.key, site.pointer);
 
-  type Member = { key: string; value: unknown; file: Loaded; src: string };
+  /** `fresh`: part of a merged copy (a reference's target with its siblings), not the target itself: copied anew, never a home. */
+  type Member = { key: string; value: unknown; file: Loaded; src: string; fresh?: boolean };
 
   /** A copy of `node`, found at `src` in `file`, to be placed at `out`. */
-  const copy = (node: unknown, file: Loaded, src: string, out: string): unknown => {
+  const copy = (node: unknown, file: Loaded, src: string, out: string, fresh = false): unknown => {
     if (node === null || typeof node !== 'object') return node;
-    if (file !== entry) {
+    if (file !== entry && !fresh) {
       const key = keyOf(file, src);
       const home = homes.get(key);
       if (home !== undefined && (home !== out || placed.has(key))) return { $ref: asRef(home) };
       homes.set(key, out);
       placed.add(key);
     }
-    if (Array.isArray(node)) return node.map((child, i) => copy(child, file, appendPointer(src, i), appendPointer(out, i)));
-    return copyObject(Object.entries(node).map(([key, value]) => ({ key, value, file, src: appendPointer(src, key) })), out);
+    if (Array.isArray(node)) return node.map((child, i) => copy(child, file, appendPointer(src, i), appendPointer(out, i), fresh));
+    return copyObject(Object.entries(node).map(([key, value]) => ({ key, value, file, src: appendPointer(src, key), fresh })), out);
   };
 
   /** An object from its members, each from its own file: a reference's siblings and the content it brings. */
@@ -330,15 +333,14 @@ function bundle(entry: Loaded, files: Map<string, Loaded>, display: (abs: string
         return copyObject([{ key: '$ref', value: asRef(home), file: entry, src: '' }, ...siblings], out);
       }
       if (siblings.length === 0 || !isObject(target.value)) return copy(target.value, target.file, target.pointer, out);
-      // Siblings override what the reference brings, as the parser merges them.
-      homes.set(key, out);
-      placed.add(key);
+      // Siblings override what the reference brings, as the parser merges them; this merged
+      // copy is not the target, so it is no home for other references to it.
       const names = new Set(siblings.map((m) => m.key));
       const content = Object.entries(target.value).filter(([k]) => !names.has(k));
-      return copyObject([...content.map(([k, value]) => ({ key: k, value, file: target.file, src: appendPointer(target.pointer, k) })), ...siblings], out);
+      return copyObject([...content.map(([k, value]) => ({ key: k, value, file: target.file, src: appendPointer(target.pointer, k), fresh: true })), ...siblings], out);
     }
     const result: Record<string, unknown> = {};
-    for (const m of members) setOwn(result, m.key, copy(m.value, m.file, m.src, appendPointer(out, m.key)));
+    for (const m of members) setOwn(result, m.key, copy(m.value, m.file, m.src, appendPointer(out, m.key), m.fresh));
     return result;
   };
 

@@ -15,7 +15,6 @@ import type { SchemaNode } from './node.js';
 import type { Comparer } from './schemas.js';
 import type { Change } from './types.js';
 
-export { disjoint } from './overlap.js';
 
 export function compareDisjunctions(cmp: Comparer, o: SchemaNode, n: SchemaNode, oPath: string, nPath: string): Change[] {
   // An alternative that admits nothing (a subtype's discriminator against another's, once a

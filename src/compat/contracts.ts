@@ -14,7 +14,7 @@ import type { Kind } from './kinds.js';
 import { Budget, unlimited } from './budget.js';
 import { nodeAt } from './node.js';
 import { Comparer } from './schemas.js';
-import { matchContracts, type Matching } from './match.js';
+import { matchContracts, matchMessages, type Matching } from './match.js';
 
 /** A version as the engine needs it: the document (for schema places) and its model. */
 export interface ContractVersion {
@@ -28,16 +28,34 @@ interface Session {
   budget: Budget;
   inDocuments: Comparer;
   matching: Matching;
+  /**
+   * Reply messages that moved onto (`+id`) or off (`-id`) their reply channel, by channel:
+   * their content is compared with the reply, so the channel's MESSAGE_ADDED or _REMOVED for
+   * them says nothing.
+   */
+  moved: Set<string>;
 }
 
 export function compareContracts(old: ContractVersion, neu: ContractVersion, policy: Policy, budget: Budget = unlimited(), matching = matchContracts(old.contract, neu.contract)): Change[] {
-  const session: Session = { policy, budget, inDocuments: new Comparer(policy, old.document, neu.document, budget), matching };
-  return [...channels(old, neu, session), ...operations(old, neu, session)];
+  const session: Session = { policy, budget, inDocuments: new Comparer(policy, old.document, neu.document, budget), matching, moved: new Set() };
+  const onChannels = channels(old, neu, session);
+  const onOperations = operations(old, neu, session);
+  const moved = (c: Change) =>
+    (c.kind === 'MESSAGE_ADDED' && session.moved.has(`${c.scope?.channel}\u0000+${c.scope?.message}`)) || (c.kind === 'MESSAGE_REMOVED' && session.moved.has(`${c.scope?.channel}\u0000-${c.scope?.message}`));
+  return [...onChannels.filter((c) => !moved(c)), ...onOperations];
 }
 
 const scoped = (changes: Change[], scope: Scope) => changes.map((c) => ({ ...c, scope: { ...scope, ...c.scope } }));
 
 const byId = <T extends { id: string }>(list: T[]) => new Map<string, T>(list.map((x) => [x.id, x]));
+
+const channelIndex = new WeakMap<Contract, Map<string, Channel>>();
+/** A contract's channels by id, built once per contract. */
+function channelsOf(contract: Contract): Map<string, Channel> {
+  let index = channelIndex.get(contract);
+  if (!index) channelIndex.set(contract, (index = byId(contract.channels)));
+  return index;
+}
 
 function channels(old: ContractVersion, neu: ContractVersion, session: Session): Change[] {
   const out: Change[] = [];
@@ -312,16 +330,26 @@ function reply(old: ContractVersion, neu: ContractVersion, op: Operation, other:
     out.push({ ...change('REPLY_ADDRESS_CHANGED', BOTH, path(op), path(other), `The reply address of ${q(op.id)} went from ${q(a.addressLocation ?? null)} to ${q(b.addressLocation ?? null)}`), scope });
   }
   if (!sameChannel) return out;
-  // Messages the reply carries outside its channel are compared here; those on it, with the channel.
-  const offA = a.offChannel ?? [];
-  const offB = b.offChannel ?? [];
-  const pairs = matching.replies.get(op.id);
-  const renamed = a.messages.map((m) => (offA.some((x) => x.id === m) ? pairs?.get(m) : a.channel !== undefined ? matching.messages.get(a.channel)?.get(m) : undefined) ?? m);
-  const changes = operationMessages(op, other, renamed, b.messages, b.channel, 'REPLY_MESSAGE_ADDED', 'REPLY_MESSAGE_REMOVED', 'reply');
-  out.push(...changes);
+  // Every message the reply carries, on its channel or off it, paired across versions: a
+  // message may move from a component reference onto the reply channel and stay the same.
+  const carried = (version: ContractVersion, r: NonNullable<Operation['reply']>) => {
+    const onChannel = r.channel === undefined ? [] : (channelsOf(version.contract).get(r.channel)?.messages ?? []).filter((m) => r.messages.includes(m.id));
+    return { all: [...onChannel, ...(r.offChannel ?? [])], onChannel: new Set(onChannel) };
+  };
+  const ca = carried(old, a);
+  const cb = carried(neu, b);
+  const pairs = matchMessages(ca.all, cb.all, () => '', () => '');
+  const byNew = new Map(cb.all.map((m) => [m.id, m]));
+  out.push(...operationMessages(op, other, a.messages.map((m) => pairs.get(m) ?? m), b.messages, b.channel, 'REPLY_MESSAGE_ADDED', 'REPLY_MESSAGE_REMOVED', 'reply'));
   const place: Scope = { operation: other.id, ...(b.channel !== undefined ? { channel: b.channel } : {}), reply: true };
-  // Additions and removals are already said above, as REPLY_MESSAGE_*; what is left are the pairs.
-  const shared = messages(old, neu, offA, offB, pairs, session, place, `the reply of ${q(other.id)}`, [path(op), path(other)]).filter((c) => c.kind !== 'MESSAGE_ADDED' && c.kind !== 'MESSAGE_REMOVED');
-  out.push(...shared);
+  for (const m of ca.all) {
+    const r = byNew.get(pairs.get(m.id) ?? '');
+    // Both on the reply channel: compared with the channel's messages.
+    if (!r || (ca.onChannel.has(m) && cb.onChannel.has(r))) continue;
+    const at = { ...place, message: r.id };
+    if (ca.onChannel.has(m) !== cb.onChannel.has(r)) session.moved.add(`${b.channel}\u0000${cb.onChannel.has(r) ? `+${r.id}` : `-${m.id}`}`);
+    session.budget.scope = at;
+    out.push(...scoped(message(old, neu, m, r, session), at));
+  }
   return out;
 }

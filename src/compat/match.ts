@@ -5,9 +5,9 @@
  * stays. Matching by key alone would report such a migration as messages removed and added.
  *
  * Channels pair by id, then by address. Messages of a channel (or of a reply that lists
- * messages its channel does not carry) pair by id (2.x messageId, 3.x key), then `name`,
- * then the component they are written as, then as the only message left on that channel in
- * that direction. Operations pair by id, then as the only one left on that channel with
+ * messages its channel does not carry) pair by id (3.x: the key; 2.x: messageId, else name,
+ * else component key), then `name`, then the component they are written as, then as the only
+ * message left on that channel in that direction when neither names it otherwise. Operations pair by id, then as the only one left on that channel with
  * that action. Each step pairs only what is unambiguous on both sides.
  */
 import type { Contract, Message } from '../contracts/model.js';
@@ -20,8 +20,6 @@ export interface Matching {
   messages: Map<string, Map<string, string>>;
   /** Old operation id -> new operation id. */
   operations: Map<string, string>;
-  /** Per old operation id: old -> new id of the messages its reply lists off its channel. */
-  replies: Map<string, Map<string, string>>;
 }
 
 const key = (channel: string, message: string) => `${channel}\u0000${message}`;
@@ -53,33 +51,34 @@ export function matchContracts(old: Contract, neu: Contract): Matching {
   const flowsNew = messageFlows(neu);
   const flow = (flows: Map<string, Set<Direction>>, channel: string) => (m: Message) => [...(flows.get(key(channel, m.id)) ?? [])].sort().join('+') || 'none';
   const messages = new Map<string, Map<string, string>>();
-  const byId = <T extends { id: string }>(list: T[]) => new Map(list.map((x) => [x.id, x]));
+  const byId = <T extends { id: string }>(list: T[]) => new Map<string, T>(list.map((x) => [x.id, x]));
   const newChannels = byId(neu.channels);
+  const oldChannels = byId(old.channels);
   for (const [a, b] of channels) {
-    const x = old.channels.find((c) => c.id === a)!;
+    const x = oldChannels.get(a)!;
     const y = newChannels.get(b)!;
     messages.set(a, matchMessages(x.messages, y.messages, flow(flowsOld, x.id), flow(flowsNew, y.id)));
   }
   const channelOf = (id: string) => channels.get(id) ?? `\u0000${id}`;
   const operations = pair(old.operations, neu.operations, (o) => o.id, [(o) => `${channelOf(o.channel)}\u0000${o.action}`], (o) => `${o.channel}\u0000${o.action}`);
-  const replies = new Map<string, Map<string, string>>();
-  const newOps = byId(neu.operations);
-  for (const [a, b] of operations) {
-    const x = old.operations.find((o) => o.id === a)!.reply?.offChannel ?? [];
-    const y = newOps.get(b)!.reply?.offChannel ?? [];
-    if (x.length > 0 || y.length > 0) replies.set(a, matchMessages(x, y, () => '', () => ''));
-  }
-  return { channels, messages, operations, replies };
+  return { channels, messages, operations };
 }
 
 /** Messages of one place in each version; `flow` gives each message's direction there. */
-function matchMessages(a: Message[], b: Message[], flowA: (m: Message) => string, flowB: (m: Message) => string): Map<string, string> {
+export function matchMessages(a: Message[], b: Message[], flowA: (m: Message) => string, flowB: (m: Message) => string): Map<string, string> {
   const found = pair(a, b, (m) => m.id, [(m) => m.name, component]);
   // The last step: alone in its direction on both sides.
   const leftA = a.filter((m) => !found.has(m.id));
   const taken = new Set(found.values());
   const leftB = b.filter((m) => !taken.has(m.id));
-  for (const [from, to] of pair(leftA, leftB, () => undefined, [flowA], flowB)) found.set(from, to);
+  // A message whose `name` changed is another message (the name often travels as a type header).
+  const namesA = new Map(leftA.map((m) => [m.id, m.name]));
+  const namesB = new Map(leftB.map((m) => [m.id, m.name]));
+  for (const [from, to] of pair(leftA, leftB, () => undefined, [flowA], flowB)) {
+    const name = namesA.get(from);
+    const other = namesB.get(to);
+    if (name === undefined || other === undefined || name === other) found.set(from, to);
+  }
   return found;
 }
 

@@ -14,7 +14,7 @@
  */
 import { appendPointer, isObject, setOwn } from '../contracts/pointer.js';
 import { ARRAY, BOOLEAN, declared, FRACTION, INTEGER, NULL, OBJECT, STRING } from './facts.js';
-import { branches, finish, hasDisjunction, kw, nodeAt, type SchemaNode } from './node.js';
+import { branches, conjunction, finish, hasDisjunction, kw, nodeAt, type SchemaNode } from './node.js';
 import type { Comparer } from './schemas.js';
 
 /** What the objects of a node admit under one property name: nothing, or the schemas at these places (none: anything). */
@@ -54,11 +54,6 @@ function acceptance(node: SchemaNode, name: string): PropertyAcceptance {
   return ptrs;
 }
 
-export function nodeAtAll(doc: unknown, ptrs: string[]): SchemaNode {
-  const nodes = ptrs.map((ptr) => nodeAt({ doc, ptr }));
-  return finish(doc, nodes.flatMap((n) => n.parts), nodes.some((n) => n.never));
-}
-
 /**
  * Whether no object matches both: some property is required by one of them (so present),
  * and the two give it disjoint schemas, or one of them forbids it.
@@ -76,7 +71,7 @@ function valuesDisjoint(cmp: Comparer, a: SchemaNode, b: SchemaNode, name: strin
   const y = acceptance(b, name);
   if (x === 'none' || y === 'none') return true;
   if (x.length === 0 || y.length === 0) return false;
-  return disjoint(cmp, nodeAtAll(a.doc, x), nodeAtAll(b.doc, y), depth - 1);
+  return disjoint(cmp, conjunction(a.doc, x), conjunction(b.doc, y), depth - 1);
 }
 
 /**
@@ -175,8 +170,8 @@ function findDiscriminator(cmp: Comparer, a: SchemaNode, b: SchemaNode): string 
     const x = acceptance(a, name);
     const y = acceptance(b, name);
     if (x === 'none' || y === 'none' || x.length === 0 || y.length === 0) continue;
-    const nx = nodeAtAll(a.doc, x);
-    const ny = nodeAtAll(b.doc, y);
+    const nx = conjunction(a.doc, x);
+    const ny = conjunction(b.doc, y);
     // A property one of them forbids outright would empty that alternative if required.
     if (nx.never || ny.never) continue;
     if (disjoint(cmp, nx, ny, 2)) return name;
@@ -304,7 +299,7 @@ function object(cmp: Comparer, node: SchemaNode, depth: number, work: { left: nu
   for (const name of names) {
     const acc = acceptance(node, name);
     if (acc === 'none') return undefined;
-    const value = acc.length === 0 ? null : guesses(cmp, nodeAtAll(node.doc, acc), depth - 1, work)[0];
+    const value = acc.length === 0 ? null : guesses(cmp, conjunction(node.doc, acc), depth - 1, work)[0];
     setOwn(out, name, value === undefined ? null : value);
   }
   return out;
@@ -316,6 +311,6 @@ function array(cmp: Comparer, node: SchemaNode, depth: number, work: { left: num
   if (min === 0) return [];
   if (min > MAX_ITEMS) return undefined;
   const items = node.parts.filter((p) => isObject(kw(p, 'items'))).map((p) => appendPointer(p.ptr, 'items'));
-  const value = items.length ? guesses(cmp, nodeAtAll(node.doc, items), depth - 1, work)[0] : null;
+  const value = items.length ? guesses(cmp, conjunction(node.doc, items), depth - 1, work)[0] : null;
   return Array.from({ length: min }, () => (value === undefined ? null : value));
 }

@@ -4,9 +4,10 @@
  * messages it receives BACKWARD, messages it does both with FULL. Changes to channels and
  * operations as a whole count in both directions.
  */
-import type { Contract } from '../contracts/model.js';
+import type { Contract, Operation } from '../contracts/model.js';
 import { unlimited, type Budget } from './budget.js';
 import { compareContracts, type ContractVersion } from './contracts.js';
+import { KINDS } from './kinds.js';
 import { matchContracts, messageFlows, type Matching } from './match.js';
 import { BOTH, type Change, type Direction, type Mode, type Policy, type Scope } from './types.js';
 
@@ -58,7 +59,7 @@ function autoDirections(scope: Scope | undefined, now: Map<string, Set<Direction
     const flow = now.get(key) ?? before.get(key);
     if (flow) return [...flow];
   }
-  const op = scope?.operation === undefined ? undefined : (neu.operations.find((o) => o.id === scope.operation) ?? old.operations.find((o) => o.id === scope.operation));
+  const op = scope?.operation === undefined ? undefined : (operationsOf(neu).get(scope.operation) ?? operationsOf(old).get(scope.operation));
   // A reply flows opposite to its operation: an application that sends a request receives the reply.
   if (scope?.reply && op) return [op.action === 'send' ? 'BACKWARD' : 'FORWARD'];
   if (scope?.binding !== undefined && scope.message === undefined) {
@@ -68,6 +69,14 @@ function autoDirections(scope: Scope | undefined, now: Map<string, Set<Direction
   }
   // A message no operation sends or receives: nothing tells which side reads it, so both are checked.
   return [...BOTH];
+}
+
+const operationIndex = new WeakMap<Contract, Map<string, Operation>>();
+/** A contract's operations by id, built once per contract. */
+function operationsOf(contract: Contract): Map<string, Operation> {
+  let index = operationIndex.get(contract);
+  if (!index) operationIndex.set(contract, (index = new Map(contract.operations.map((o) => [o.id, o]))));
+  return index;
 }
 
 /** The old version's flows under the new version's channel and message ids, where they were matched. */
@@ -128,7 +137,9 @@ function merge(changes: JudgedChange[]): void {
   const first = new Map<string, JudgedChange>();
   let kept = 0;
   for (const c of changes) {
-    const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}|${c.breaking}|${c.checked.join()}|${c.against ?? ''}`;
+    // A schema change is the same change from every message; a message or operation change is not.
+    const who = KINDS[c.kind].category === 'channel' || KINDS[c.kind].category === 'operation' ? JSON.stringify(c.scope ?? {}) : '';
+    const key = `${c.kind}|${c.oldPath}|${c.newPath}|${c.breaks.join()}|${c.breaking}|${c.checked.join()}|${c.against ?? ''}|${who}`;
     const had = first.get(key);
     if (had) had.occurrences = (had.occurrences ?? 1) + (c.occurrences ?? 1);
     else {

@@ -12,7 +12,9 @@
  * The rewrite works on a self-contained schema: each reference becomes a reference to a
  * variant of its target for the chain of schemas it was reached through on the same value,
  * and a reference back into that chain is dropped. Schemas without such a loop are returned
- * unchanged. The number of variants is bounded; past it the schema does not compile.
+ * unchanged. The variants and the schema objects they hold are bounded; past either the
+ * schema does not compile, as it does not when a loop runs under `not` (no sound reading)
+ * or through `$recursiveRef`/`$dynamicRef` (resolved only at validation time).
  */
 import type { JsonSchema } from './model.js';
 import { escapeSegment, isObject, setOwn } from './pointer.js';
@@ -29,11 +31,15 @@ const IN_PLACE_MAP = new Set(['dependentSchemas', 'dependencies']);
 /** Values that are data, not schemas. */
 const DATA = new Set(['const', 'enum', 'default', 'examples', 'example', 'required']);
 
-/** Most variants one schema may unfold into. */
+/** Most variants one schema may unfold into, and most schema objects they may hold together. */
 export const MAX_VARIANTS = 2000;
+export const MAX_NODES = 100_000;
 
 export function coinductive(schema: JsonSchema): JsonSchema {
   if (!isObject(schema) || !loopsInPlace(schema)) return schema;
+  // Dynamic references resolve at validation time: a loop through them cannot be unfolded here.
+  if (/"\$(recursiveRef|dynamicRef)"/.test(JSON.stringify(schema))) throw new Error('it comes back to itself in place through $recursiveRef or $dynamicRef');
+  let nodes = 0;
   const variants = new Map<string, { name: string; body?: unknown }>();
   const pending: Array<{ key: string; target: string; chain: string[] }> = [];
   const variantRef = (target: string, chain: string[]): string => {
@@ -51,25 +57,28 @@ export function coinductive(schema: JsonSchema): JsonSchema {
   };
   const rootName = variantRef('', []);
 
-  const emit = (node: unknown, chain: string[]): unknown => {
-    if (!isObject(node)) return Array.isArray(node) ? node.map((n) => emit(n, chain)) : node;
+  const emit = (node: unknown, chain: string[], negated = false): unknown => {
+    if (!isObject(node)) return Array.isArray(node) ? node.map((n) => emit(n, chain, negated)) : node;
+    if (++nodes > MAX_NODES) throw new Error(`unfolding its loops in place takes more than ${MAX_NODES} schema objects`);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       if (key === '$defs' || key === 'definitions') continue; // reached through references only
       if (key === '$ref' && typeof value === 'string') {
         const target = internalTarget(value);
         if (target === undefined) setOwn(out, key, value);
-        // Back on a schema of this chain, on the same value: assumed to hold (dropped).
         else if (!chain.includes(target)) setOwn(out, key, `#/$defs/${encodeURIComponent(escapeSegment(variantRef(target, chain)))}`);
+        // Back on a schema of this chain, on the same value: assumed to hold (dropped). Under
+        // `not`, assuming it holds would assume its negation fails: no reading is sound there.
+        else if (negated) throw new Error('it comes back to itself in place under `not`');
         continue;
       }
       if (DATA.has(key)) setOwn(out, key, value);
       else if (DESCEND_ONE.has(key)) setOwn(out, key, emit(value, []));
       else if (DESCEND_LIST.has(key) && Array.isArray(value)) setOwn(out, key, value.map((v) => emit(v, [])));
       else if (DESCEND_MAP.has(key) && isObject(value)) setOwn(out, key, mapValues(value, (v) => emit(v, [])));
-      else if (IN_PLACE_ONE.has(key)) setOwn(out, key, emit(value, chain));
-      else if (IN_PLACE_LIST.has(key) && Array.isArray(value)) setOwn(out, key, value.map((v) => emit(v, chain)));
-      else if (IN_PLACE_MAP.has(key) && isObject(value)) setOwn(out, key, mapValues(value, (v) => (Array.isArray(v) ? v : emit(v, chain))));
+      else if (IN_PLACE_ONE.has(key)) setOwn(out, key, emit(value, chain, key === 'not' ? !negated : key === 'if' || negated));
+      else if (IN_PLACE_LIST.has(key) && Array.isArray(value)) setOwn(out, key, value.map((v) => emit(v, chain, negated)));
+      else if (IN_PLACE_MAP.has(key) && isObject(value)) setOwn(out, key, mapValues(value, (v) => (Array.isArray(v) ? v : emit(v, chain, negated))));
       else setOwn(out, key, value);
     }
     return out;
@@ -91,7 +100,7 @@ export function coinductive(schema: JsonSchema): JsonSchema {
 /** A copy of a schema without what may appear once per document (its id, dialect, anchors). */
 function withoutIdentity(schema: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) if (!['$id', '$schema', '$anchor', '$dynamicAnchor', '$recursiveAnchor'].includes(k)) setOwn(out, k, v);
+  for (const [k, v] of Object.entries(schema)) if (!['$id', 'id', '$schema', '$anchor', '$dynamicAnchor', '$recursiveAnchor'].includes(k)) setOwn(out, k, v);
   return out;
 }
 
@@ -132,6 +141,8 @@ function inPlace(root: JsonSchema, node: Record<string, unknown>): unknown[] {
     const target = internalTarget(node.$ref);
     if (target !== undefined) out.push(resolvePointer(root, target));
   }
+  // Taken as leading to the root, where their anchor usually is: enough to see a loop.
+  if (typeof node.$recursiveRef === 'string' || typeof node.$dynamicRef === 'string') out.push(root);
   for (const [key, value] of Object.entries(node)) {
     if (IN_PLACE_ONE.has(key)) out.push(value);
     else if (IN_PLACE_LIST.has(key) && Array.isArray(value)) out.push(...value);

@@ -82,7 +82,7 @@ function fromV3(ctx: Ctx): Parts {
             reply: {
               ...(rawReply.channel !== undefined ? { channel: channelId(ctx, rawReply.channel, reply.channel, channels) } : {}),
               ...(isObject(reply.address) && typeof reply.address.location === 'string' ? { addressLocation: reply.address.location } : {}),
-              ...replyMessages(ctx, rawReply, reply, channels.find((c) => c.id === (rawReply.channel !== undefined ? channelId(ctx, rawReply.channel, reply.channel, channels) : undefined))),
+              ...replyMessages(ctx, rawReply, reply, channels.find((c) => c.id === (rawReply.channel !== undefined ? channelId(ctx, rawReply.channel, reply.channel, channels) : undefined)), at(ctx, appendPointer('/operations', id, 'reply'))),
             },
           }
         : {}),
@@ -94,24 +94,28 @@ function fromV3(ctx: Ctx): Parts {
 
 /**
  * A reply's messages: ids of its channel's messages where the reference leads to one of
- * them, else the message itself, kept in `offChannel` under its component key.
+ * them, else the message itself, kept in `offChannel`: under its component key, its name,
+ * or its place in the list when written inline; each place once, each id unique.
  */
-function replyMessages(ctx: Ctx, raw: Obj, reply: Obj, channel: Channel | undefined): Pick<NonNullable<Operation['reply']>, 'messages' | 'offChannel'> {
+function replyMessages(ctx: Ctx, raw: Obj, reply: Obj, channel: Channel | undefined, replyPointer: string): Pick<NonNullable<Operation['reply']>, 'messages' | 'offChannel'> {
   const messages: string[] = [];
   const offChannel: Message[] = [];
   const written = Array.isArray(raw.messages) ? raw.messages : [];
   const resolvedList = Array.isArray(reply.messages) ? reply.messages : [];
   written.forEach((ref, i) => {
     const target = isObject(ref) && typeof ref.$ref === 'string' ? internalTarget(ref.$ref) : undefined;
-    const name = refName(ref, '/messages/');
-    if (target === undefined || name === undefined) return;
-    const pointer = at(ctx, target);
-    const onChannel = channel?.messages.find((m) => m.pointer === pointer || target === appendPointer(channel.pointer, 'messages', m.id));
+    const pointer = at(ctx, target ?? appendPointer(replyPointer, 'messages', i));
+    const onChannel = channel?.messages.find((m) => m.pointer === pointer || (target !== undefined && target === appendPointer(channel.pointer, 'messages', m.id)));
     if (onChannel) return void messages.push(onChannel.id);
+    const known = offChannel.find((m) => m.pointer === pointer);
+    if (known) return void messages.push(known.id);
     const resolved = resolvedList[i];
-    if (!isObject(resolved) || offChannel.some((m) => m.id === name)) return void messages.push(name);
-    offChannel.push(message(ctx, name, traitsV3(resolved), pointer));
-    messages.push(name);
+    if (!isObject(resolved)) return;
+    const base = refName(ref, '/messages/') ?? (typeof resolved.name === 'string' && resolved.name !== '' ? resolved.name : `reply-message-${i}`);
+    let id = base;
+    for (let n = 2; offChannel.some((m) => m.id === id); n++) id = `${base}#${n}`;
+    offChannel.push(message(ctx, id, traitsV3(resolved), pointer));
+    messages.push(id);
   });
   return { messages, ...(offChannel.length > 0 ? { offChannel } : {}) };
 }
@@ -186,7 +190,21 @@ function fromV2(ctx: Ctx): Parts {
       });
     }
   }
-  return { servers, channels, operations };
+  return { servers, channels, operations: uniqueIds(operations) };
+}
+
+/**
+ * 2.x operation ids as they must be to name one operation each: a default id
+ * (`<address>/<kind>`) may equal an `operationId` written elsewhere; the later one is `id#2`.
+ */
+export function uniqueIds<T extends { id: string }>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.map((x) => {
+    let id = x.id;
+    for (let n = 2; seen.has(id); n++) id = `${x.id}#${n}`;
+    seen.add(id);
+    return id === x.id ? x : { ...x, id };
+  });
 }
 
 /** 2.x traits: each trait's fields, as JSON merge patches, override the object's own. */

@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { prepareDocument, RefOutsideRootError } from '../../src/cli/bundle.js';
 import { main } from '../../src/cli/main.js';
 import { getAt } from '../../src/contracts/pointer.js';
-import { findRefs, literalPointer } from '../../src/contracts/refs.js';
+import { findRefs, literalPointer, resolveDocument } from '../../src/contracts/refs.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
@@ -311,5 +311,35 @@ describe('herald check (in process, every case on both sides)', () => {
     expect(await check([f, '--against', clean])).toEqual(expected);
     expect(await check([clean, '--against', clean, '--against', f])).toEqual(expected);
     expect(await check([f, '--contract', 'x', '--registry', 'http://127.0.0.1:9'])).toEqual(expected);
+  });
+});
+
+describe('references with keywords beside them', () => {
+  it('a reference with siblings is never the home others point to: each place keeps its meaning', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'herald-bundle-siblings-'));
+    try {
+      writeFileSync(path.join(dir, 'b.yaml'), 'A: {type: object, properties: {x: {type: string}}}\n');
+      writeFileSync(
+        path.join(dir, 'doc.yaml'),
+        `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  c:
+    address: c
+    messages:
+      m: {payload: {$ref: './b.yaml#/A', description: d}}
+components:
+  schemas:
+    Strict: {$ref: './b.yaml#/A', required: [x]}
+`,
+      );
+      // Read as the parser reads it: references resolved wherever they are.
+      const bundled = resolveDocument(parse((await prepareDocument(path.join(dir, 'doc.yaml'))).text), 100_000) as any;
+      expect(bundled.components.schemas.Strict).toEqual({ type: 'object', properties: { x: { type: 'string' } }, required: ['x'] });
+      // The payload does not require x: it is the target with its own description, not Strict.
+      expect(bundled.channels.c.messages.m.payload).toEqual({ type: 'object', properties: { x: { type: 'string' } }, description: 'd' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

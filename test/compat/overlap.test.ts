@@ -260,8 +260,9 @@ describe('hostile oneOfs', () => {
     for (let i = 0; i < 200; i++) deep = { type: 'object', properties: { d: deep }, required: ['d'] };
     const neu = { oneOf: [deep, { ...deep, maxProperties: 3 }] };
     const result = judged({ anyOf: neu.oneOf }, neu);
-    if (result instanceof TooComplexError) return;
-    const [overlap] = overlaps(result);
+    // Within the default budget: the answer is a report, not "too complex".
+    expect(result).toBeInstanceOf(Array);
+    const [overlap] = overlaps(result as Change[]);
     expect(overlap).toBeDefined();
     // The object 200 levels deep is not built: no example is claimed.
     expect(overlap).not.toHaveProperty('example');

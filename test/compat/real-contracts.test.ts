@@ -184,6 +184,7 @@ describe('property: a reply message is judged exactly like the same schemas comp
     });
 
   it('for random pairs of related schemas, under FULL and AUTO', async () => {
+    let judged = 0;
     await fc.assert(
       fc.asyncProperty(schemaArb, fc.array(fc.tuple(fc.nat(), fc.nat(), schemaArb), { minLength: 1, maxLength: 2 }), async (old, edits) => {
         let neu: Schema = old;
@@ -203,8 +204,95 @@ describe('property: a reply message is judged exactly like the same schemas comp
         const auto = checkCompatibility(b, [a], 'AUTO', 'strict');
         expect(auto.compatible).toBe(!breaks(alone, 'BACKWARD'));
         for (const c of auto.changes) expect(c.checked).toEqual(['BACKWARD']);
+        judged++;
       }),
       { numRuns: Number(process.env.HERALD_PROPERTY_RUNS ?? 1000) / 5, seed: 7 },
     );
+    // Not vacuous: nearly every pair makes two registrable contracts.
+    expect(judged).toBeGreaterThan(Number(process.env.HERALD_PROPERTY_RUNS ?? 1000) / 5 / 2);
+  });
+});
+
+describe('a reply message that moves between a component reference and the reply channel', () => {
+  const onChannel = (text: string) =>
+    edited(text, (d) => {
+      d.channels.quoteAnswers.messages = { QuoteAnswered: { $ref: '#/components/messages/QuoteAnswered' } };
+      d.operations.requestQuote.reply.messages = [{ $ref: '#/channels/quoteAnswers/messages/QuoteAnswered' }];
+    });
+
+  it('is the same message: its changes are found, and the move alone breaks nothing', async () => {
+    const before = fixture('reply-components-v1.yaml');
+    const changed = await check(before, onChannel(fixture('reply-components-v2.yaml')));
+    expect(changed.changes.filter((c) => c.breaking).map((c) => [c.kind, c.newPath])).toContainEqual(['TYPE_CHANGED', '/components/messages/QuoteAnswered/payload/properties/id/type']);
+    const moved = await check(before, onChannel(before));
+    expect(summary(moved)).toEqual([]);
+    // The same for an application that answers requests (its replies are sent: checked FORWARD).
+    const flip = (t: string) => t.replace(/action: send/g, 'action: receive');
+    expect(summary(await check(flip(before), flip(onChannel(before))))).toEqual([]);
+    expect(summary(await check(flip(onChannel(before)), flip(before)))).toEqual([]);
+  });
+});
+
+describe('operations that 2.x names alike', () => {
+  it('a default id equal to another operation\'s operationId: the document compared with itself has no changes', async () => {
+    const doc = `asyncapi: 2.6.0
+info: {title: t, version: '1'}
+channels:
+  a:
+    subscribe: {message: {payload: {type: string}}}
+  b:
+    subscribe: {operationId: a/subscribe, message: {payload: {type: integer}}}
+`;
+    for (const mode of ['FULL', 'AUTO'] as const) expect(summary(await check(doc, doc, mode))).toEqual([]);
+  });
+});
+
+describe('messages the report keeps apart', () => {
+  it('two messages removed from one operation are two changes, each named', async () => {
+    const base = fixture('migration-2.6.yaml');
+    const v = await check(base, edited(base, (d) => (d.channels['accounts/commands'].publish.message = { $ref: '#/components/messages/FreezeAccount' })), 'FULL');
+    const removed = v.changes.filter((c) => c.kind === 'MESSAGE_REMOVED');
+    expect(removed.map((c) => c.scope?.message)).toEqual(['unfreeze']);
+    expect(removed[0]!.occurrences).toBeUndefined();
+  });
+
+  it('a message removed and another added, with different names, are not a rename', async () => {
+    const doc = (key: string, name: string) => `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  orders:
+    address: orders
+    messages:
+      ${key}: {name: ${name}, payload: {type: object}}
+operations:
+  publish: {action: send, channel: {$ref: '#/channels/orders'}}
+`;
+    const v = await check(doc('Placed', 'OrderPlaced'), doc('Cancelled', 'OrderCancelled'), 'FULL');
+    expect(v.changes.map((c) => c.kind)).toEqual(expect.arrayContaining(['MESSAGE_REMOVED', 'MESSAGE_ADDED']));
+    expect(v.changes.some((c) => c.kind === 'MESSAGE_RENAMED')).toBe(false);
+  });
+});
+
+describe('reply messages written inline', () => {
+  it('are compared, each under its own id even when their references end alike', async () => {
+    const doc = (type: string) => `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  asks: {address: asks, messages: {Ask: {payload: {type: string}}}}
+operations:
+  ask:
+    action: send
+    channel: {$ref: '#/channels/asks'}
+    reply:
+      address: {location: '$message.header#/replyTo'}
+      messages:
+        - {payload: {type: object, required: [id], properties: {id: {type: ${type}}}}}
+        - {name: late, payload: {type: string}}
+`;
+    const { contract } = await load(doc('integer'));
+    expect(contract.operations[0]!.reply!.messages).toEqual(['reply-message-0', 'late']);
+    const v = await check(doc('integer'), doc('string'), 'FULL');
+    expect(summary(v)).toEqual(['TYPE_CHANGED! /operations/ask/reply/messages/0/payload/properties/id/type']);
+    expect(v.changes[0]!.scope).toMatchObject({ operation: 'ask', reply: true, message: 'reply-message-0' });
   });
 });

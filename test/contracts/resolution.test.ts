@@ -151,3 +151,23 @@ describe('what cannot be stored', () => {
     expect(await rejection("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n", 'json')).toEqual([expect.objectContaining({ rule: 'json-syntax', message: expect.stringMatching(/^Not JSON: /) })]);
   });
 });
+
+describe('schemas that come back to themselves in place, and cannot be read coinductively', () => {
+  it.each([
+    ['through $recursiveRef (2019-09)', "{$schema: 'https://json-schema.org/draft/2019-09/schema', $recursiveAnchor: true, anyOf: [{$recursiveRef: '#'}, {type: string}]}", 'recursiveRef'],
+    ['through $dynamicRef (2020-12)', "{$schema: 'https://json-schema.org/draft/2020-12/schema', $dynamicAnchor: m, anyOf: [{$dynamicRef: '#m'}, {type: string}]}", 'dynamicRef'],
+    ['under not', "{type: object, not: {$ref: '#/channels/c/messages/m/payload'}}", 'under `not`'],
+  ])('%s is refused at registration, where it is written', async (_, payload, why) => {
+    const diagnostics = await rejection(v3(payload));
+    expect(diagnostics).toEqual([expect.objectContaining({ rule: 'schema-compile', pointer: '/channels/c/messages/m/payload', message: expect.stringContaining(why) })]);
+  });
+
+  it('one whose unfolding would hold too many schema objects is refused, however few the variants', async () => {
+    // 8 schemas that each reach the other 7 in place, each with 200 properties: few variants, each large.
+    const names = Array.from({ length: 8 }, (_, i) => `S${i}`);
+    const props = Array.from({ length: 200 }, (_, i) => `p${i}: {type: string}`).join(', ');
+    const schemas = names.map((n) => `    ${n}: {properties: {${props}}, anyOf: [${names.filter((m) => m !== n).map((m) => `{$ref: '#/components/schemas/${m}'}`).join(', ')}]}`).join('\n');
+    const diagnostics = await rejection(v3("{$ref: '#/components/schemas/S0'}", `components:\n  schemas:\n${schemas}\n`));
+    expect(diagnostics).toEqual([expect.objectContaining({ rule: 'schema-compile', message: expect.stringMatching(/too many to unfold|more than 100000 schema objects/) })]);
+  });
+});

@@ -16,6 +16,7 @@ type Parameter = Unlocated<M.Parameter>;
 type Message = Unlocated<M.Message>;
 type Operation = Omit<Unlocated<M.Operation>, 'reply'> & { reply?: Omit<M.Reply, 'offChannel'> & { offChannel?: Message[] } };
 export type Contract = Omit<M.Contract, 'channels' | 'operations'> & { channels: Channel[]; operations: Operation[] };
+import { uniqueIds as uniqueOperations } from '../../src/contracts/normalize.js';
 import { isJsonSchemaFormat } from '../../src/contracts/payload-schema.js';
 import { isObject } from '../../src/contracts/pointer.js';
 import { internalTarget, resolvePointer } from '../../src/contracts/refs.js';
@@ -68,7 +69,7 @@ function fromModel(doc: AsyncAPIDocumentInterface, selfContained: Bundle, docume
       extensions: Object.fromEntries(Object.entries(json).filter(([k]) => k.startsWith('x-') && !k.startsWith('x-parser-'))),
     };
   });
-  const operations: Operation[] = doc.operations().all().map((op) => {
+  const operations: Operation[] = uniqueOperations(doc.operations().all().map((op) => {
     const json = op.json() as Record<string, unknown>;
     const channel = op.channels().all()[0];
     const action: Action = op.isSend() ? 'send' : 'receive';
@@ -93,7 +94,7 @@ function fromModel(doc: AsyncAPIDocumentInterface, selfContained: Bundle, docume
         : {}),
       bindings: bindings(json.bindings, selfContained),
     };
-  });
+  }));
   const servers: Server[] = doc.servers().all().map((s) => {
     const json = s.json() as Record<string, unknown>;
     return {
