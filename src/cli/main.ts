@@ -8,6 +8,7 @@ import { HeraldError } from '../errors.js';
 import { startGatewayServer, startRelayProcess, startServer } from '../server.js';
 import { prepareDocument } from './bundle.js';
 import { runCheck } from './check.js';
+import type { GenerateOptions } from './generate.js';
 import { RegistryClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -96,6 +97,25 @@ export function buildProgram(): Command {
     .option('--root <dir>', 'folder that local $ref files of NEW and every OLD must stay inside (default: each file\'s folder)')
     .action(async (file: string, o: { against: string[]; mode?: string; policy?: string; format: 'text' | 'json'; contract?: string; registry?: string; token?: string; root?: string }) => {
       process.exitCode = await runCheck(file, o);
+    });
+
+  program
+    .command('generate')
+    .description('generate an SDK (TypeScript: models, validators; other languages: models) from FILE or a registered contract')
+    .argument('[file]', 'AsyncAPI document, YAML or JSON (or use --contract)')
+    .requiredOption('--out <dir>', 'folder to write the SDK to')
+    .option('--lang <lang>', 'typescript, java, python, go, csharp, rust or kotlin', 'typescript')
+    .option('--package <name>', 'package name (default: @herald/<contract> for TypeScript)')
+    .option('--check', 'write nothing; exit 1 when --out differs from what would be generated, listing the files')
+    .option('--contract <name>', 'generate from this registered contract instead of a file')
+    .option('--version <n>', 'with --contract: the version (default latest)')
+    .addOption(new Option('--registry <url>', 'registry URL, with --contract').env('HERALD_REGISTRY'))
+    .addOption(new Option('--token <token>', 'bearer token, with --contract').env('HERALD_TOKEN'))
+    .option('--root <dir>', ROOT_HELP)
+    .action(async (file: string | undefined, o: GenerateOptions) => {
+      // Loaded on use: the renderers are large, and other commands should not pay for them.
+      const { runGenerate } = await import('./generate.js');
+      process.exitCode = await runGenerate(file, o);
     });
 
   registryOptions(

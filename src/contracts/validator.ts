@@ -5,7 +5,8 @@
  * validate messages with them.
  */
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { _, Ajv, Name, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
@@ -18,6 +19,7 @@ const require = createRequire(import.meta.url);
 const AjvDraft04 = require('ajv-draft-04') as typeof Ajv;
 const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
 const draft06 = require('ajv/dist/refs/json-schema-draft-06.json') as object;
+const standaloneCode = require('ajv/dist/standalone/index.js') as (ajv: Ajv, validate: ValidateFunction) => string;
 
 export type Dialect = 'draft4' | 'draft7' | 'draft2019-09' | 'draft2020-12';
 
@@ -105,6 +107,14 @@ const metaCheckers = new Map<Dialect, Ajv>();
  * that keeps nothing of it. Returns the error rather than throwing.
  */
 export function compileSchema(schema: unknown, allErrors = true): ValidateFunction | Error {
+  return compileIn(schema, allErrors);
+}
+
+/**
+ * compileSchema, with options added to its Ajv's and a look at that Ajv before it compiles
+ * (for standaloneValidatorCode).
+ */
+function compileIn(schema: unknown, allErrors: boolean, extra: Options = {}, setup?: (ajv: Ajv) => void): ValidateFunction | Error {
   const dialect = dialectOf(schema);
   const target = typeof schema === 'boolean' ? schema : (schema as object);
   let meta = metaCheckers.get(dialect);
@@ -117,8 +127,42 @@ export function compileSchema(schema: unknown, allErrors = true): ValidateFuncti
     // `required: [constructor]` must not be met by what every object inherits. Checking own
     // properties costs every validation a call, so only schemas that name one pay it.
     const ownProperties = INHERITED.some((name) => text.includes(`"${name}"`));
-    const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors, ownProperties }));
+    const own = harden(new CLASSES[dialect]({ ...AJV_OPTIONS, meta: false, validateSchema: false, allErrors, ownProperties, ...extra }));
+    setup?.(own);
     return own.compile(typeof target === 'boolean' ? target : protoAsPattern(coinductive(target as JsonSchema) as object, text));
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** What a standalone validator module needs from its importer, by name. */
+export interface StandaloneNames {
+  /** An object of the formats compileSchema's Ajv asserts (ajv-formats' full formats, `url` as isUrl below). */
+  formats: string;
+  /** A function doing what uniqueItems below does, errors included. */
+  uniqueItems: string;
+}
+
+/**
+ * compileSchema's validator (all errors), as the source of an ES module from Ajv's standalone
+ * code, for generated SDKs: the same dialect, options, keywords, formats and transforms. The
+ * module exports `validate`; it `require`s Ajv's runtime helpers and refers to free names its
+ * importer must define: the two of `names`, `self` (the Ajv instance, which Herald's keywords
+ * never read) and `compilePattern` (regex.ts's engine), called with each of `patterns`.
+ */
+export function standaloneValidatorCode(schema: unknown, names: StandaloneNames): { code: string; patterns: string[] } | Error {
+  const patterns = new Set<string>();
+  const regExp: RegExpEngine = Object.assign((source: string, flags: string) => (patterns.add(source), linearRegExp(source, flags)), { code: linearRegExp.code });
+  let ajv: Ajv | undefined;
+  const fn = compileIn(schema, true, { code: { ...AJV_OPTIONS.code, regExp, source: true, esm: true, formats: _`${new Name(names.formats)}` } }, (own) => {
+    ajv = own;
+    // Ajv's standalone code needs the code of each value its validator refers to; a keyword's
+    // function has none. Named here first, the keyword's function is found under this name.
+    own.scope.value('keyword', { ref: uniqueItems, code: _`${new Name(names.uniqueItems)}` });
+  });
+  if (fn instanceof Error) return fn;
+  try {
+    return { code: standaloneCode(ajv!, fn), patterns: [...patterns].sort() };
   } catch (err) {
     return err as Error;
   }

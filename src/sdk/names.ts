@@ -43,7 +43,8 @@ export interface ModelSet {
 
 /** An identifier in PascalCase from any text: `order-placed` -> `OrderPlaced`, `2fa` -> `_2fa`. */
 export function pascal(text: string): string {
-  const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  // Accents dropped rather than the letters they sit on: `Überweisung` -> `Uberweisung`.
+  const words = text.normalize('NFKD').replace(/\p{M}/gu, '').split(/[^A-Za-z0-9]+/).filter(Boolean);
   const name = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
   if (name === '') return 'Model';
   return /^[0-9]/.test(name) ? `_${name}` : name;
@@ -51,8 +52,8 @@ export function pascal(text: string): string {
 
 /** Keywords whose value is a schema, or a list or map of schemas, and the name part each adds. */
 const ONE: Record<string, string> = { items: 'Item', additionalProperties: 'Value', contains: 'Item', not: 'Not', if: 'If', then: 'Then', else: 'Else', propertyNames: 'Key', additionalItems: 'Item' };
-const LISTS: Record<string, string> = { oneOf: 'Option', anyOf: 'Option', allOf: 'Part', prefixItems: 'Item' };
-const MAPS: Record<string, string> = { properties: '', patternProperties: 'Pattern' };
+const LISTS: Record<string, string> = { oneOf: 'Option', anyOf: 'Option', allOf: 'Part', prefixItems: 'Item', items: 'Item' };
+const MAPS: Record<string, string> = { properties: '', patternProperties: 'Pattern', dependentSchemas: 'When', dependencies: 'When' };
 
 /** Whether a schema becomes a model of its own when written inline: an object with properties. */
 const isObjectModel = (s: Record<string, unknown>) => isObject(s.properties) && Object.keys(s.properties).length > 0;
@@ -148,7 +149,8 @@ export function nameModels(document: unknown, contract: Contract): ModelSet {
         else if (Object.hasOwn(LISTS, key) && Array.isArray(v)) setOwn(out, key, v.map((s, i) => inner(s, appendPointer(ptr, key, i), `${path}${LISTS[key]}${i + 1}`)));
         else if (Object.hasOwn(MAPS, key) && isObject(v)) {
           const map: Record<string, unknown> = {};
-          for (const [name, s] of Object.entries(v)) setOwn(map, name, inner(s, appendPointer(ptr, key, name), `${path}${MAPS[key]}${pascal(name)}`));
+          // `dependencies` also maps names to lists of names: those are not schemas.
+          for (const [name, s] of Object.entries(v)) setOwn(map, name, Array.isArray(s) ? s : inner(s, appendPointer(ptr, key, name), `${path}${MAPS[key]}${pascal(name)}`));
           setOwn(out, key, map);
         } else setOwn(out, key, v);
       }

@@ -93,7 +93,32 @@ describe('model names', () => {
     expect((set.models.find((m) => m.name === 'Node')!.schema as any).properties.children.items).toEqual({ $ref: '#/$defs/Node' });
   });
 
+  it('schemas in tuples and dependent schemas are models too, components among them by key', async () => {
+    const set = await named(
+      v3(
+        `  c:
+    address: c
+    messages:
+      m:
+        payload:
+          type: object
+          properties:
+            pair: {type: array, items: [{$ref: '#/components/schemas/Money'}, {type: string}]}
+          dependencies:
+            card: {properties: {cvc: {type: object, properties: {digits: {type: string}}}}}
+            iban: [bic]`,
+        `components:
+  schemas:
+    Money: {type: object, properties: {units: {type: integer}}}`,
+      ),
+    );
+    expect(set.models.map((m) => m.name)).toEqual(['MPayload', 'MPayloadWhenCard', 'MPayloadWhenCardCvc', 'Money']);
+    const root = set.models.find((m) => m.name === 'MPayload')!.schema as any;
+    expect(root.properties.pair.items).toEqual([{ $ref: '#/$defs/Money' }, { type: 'string' }]);
+    expect(root.dependencies.iban).toEqual(['bic']);
+  });
+
   it('identifiers from any text', () => {
-    expect(['order-placed', 'user/signedup', '2fa', '', 'Money', 'a b__c'].map(pascal)).toEqual(['OrderPlaced', 'UserSignedup', '_2fa', 'Model', 'Money', 'ABC']);
+    expect(['order-placed', 'user/signedup', '2fa', '', 'Money', 'a b__c', 'Überweisung', 'café-créé'].map(pascal)).toEqual(['OrderPlaced', 'UserSignedup', '_2fa', 'Model', 'Money', 'ABC', 'Uberweisung', 'CafeCree']);
   });
 });
