@@ -5,7 +5,7 @@
  */
 import type { Contract } from '../contracts/model.js';
 import { modelinaModels } from './modelina.js';
-import { nameModels } from './names.js';
+import { nameModels, trimEnds } from './names.js';
 import { typescriptModels } from './typescript/models.js';
 import { typescriptPackage } from './typescript/package.js';
 import { typescriptValidators } from './typescript/validators.js';
@@ -39,7 +39,7 @@ export async function generateSdk(document: unknown, contract: Contract, options
 
 /** The default package name: `@herald/<contract>` for TypeScript, the contract's name made an identifier elsewhere. */
 export function defaultPackage(lang: Language, contract: string): string {
-  const kebab = contract.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '') || 'contract';
+  const kebab = trimEnds(contract.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'), '-._') || 'contract';
   if (lang === 'typescript') return `@herald/${kebab}`;
   const words = kebab.split(/[^a-z0-9]+/).filter(Boolean);
   if (lang === 'java' || lang === 'kotlin') return `herald.${words.join('_').replace(/^(\d)/, '_$1')}`;

@@ -31,7 +31,7 @@ import type {
   OutputModel,
 } from '@asyncapi/modelina';
 import type { ModelSet } from './names.js';
-import { pascal } from './names.js';
+import { pascal, trimEnds } from './names.js';
 
 export type ModelinaLanguage = 'java' | 'python' | 'go' | 'csharp' | 'rust' | 'kotlin';
 
@@ -276,7 +276,7 @@ const GO_TAG = /^[\p{L}\p{Nd}!#$%&()*+\-./:;<=>?@[\]^_{|}~ ]+$/u;
 function packageParts(packageName: string): string[] {
   const parts = packageName
     .split(/[./\\]+/)
-    .map((p) => p.replace(/^@/, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, ''))
+    .map((p) => trimEnds(p.replace(/^@/, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_'), '_'))
     .filter((p) => p !== '')
     .map((p) => (/^[0-9]/.test(p) ? `_${p}` : p));
   return parts.length > 0 ? parts : ['herald', 'models'];

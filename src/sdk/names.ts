@@ -41,6 +41,15 @@ export interface ModelSet {
   collisions: string[];
 }
 
+/** `text` without the characters of `chars` at either end (a loop: an expression like `/x+$/` is quadratic on a long run). */
+export function trimEnds(text: string, chars: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && chars.includes(text[start]!)) start++;
+  while (end > start && chars.includes(text[end - 1]!)) end--;
+  return text.slice(start, end);
+}
+
 /** An identifier in PascalCase from any text: `order-placed` -> `OrderPlaced`, `2fa` -> `_2fa`. */
 export function pascal(text: string): string {
   // Accents dropped rather than the letters they sit on: `Überweisung` -> `Uberweisung`.

@@ -351,7 +351,7 @@ function modulesPlugin(modules: Map<string, string>, packages: Set<string>): Plu
         const text = await readFile(file, 'utf8');
         packages.add(await packageOf(file));
         if (file.endsWith('.json')) return { contents: text, loader: 'json' };
-        return { contents: asModule(text.replace(AJV_CODE, ''), /^\s*(?:import|export)[\s{*]/m.test(text)), loader: 'js' };
+        return { contents: asModule(text.replace(AJV_CODE, ''), isEsm(text)), loader: 'js' };
       });
     },
   };
@@ -374,4 +374,12 @@ function asModule(text: string, esm: boolean): string {
   if (esm) return `${head}\n${body}`;
   // As Node runs a CommonJS file: in a function of its own, given `module` and `exports`.
   return `${head}\nconst __herald_module = { exports: {} };\n(function (module, exports) {\n${body}\n})(__herald_module, __herald_module.exports);\nexport default __herald_module.exports;\n`;
+}
+
+/** Whether a package file is an ES module: a line that starts (after blanks) with `import` or `export`. Line by line: `/^\s*.../m` is quadratic on many blank lines. */
+function isEsm(text: string): boolean {
+  return text.split('\n').some((line) => {
+    const t = line.trimStart();
+    return /^(?:import|export)[\s{*]/.test(t);
+  });
 }
