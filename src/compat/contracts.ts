@@ -14,7 +14,7 @@ import type { Kind } from './kinds.js';
 import { Budget, unlimited } from './budget.js';
 import { nodeAt } from './node.js';
 import { Comparer } from './schemas.js';
-import { matchContracts, matchMessages, type Matching } from './match.js';
+import { byId, channelsOf, component, matchContracts, matchMessages, operationsOf, type Matching } from './match.js';
 
 /** A version as the engine needs it: the document (for schema places) and its model. */
 export interface ContractVersion {
@@ -47,19 +47,9 @@ export function compareContracts(old: ContractVersion, neu: ContractVersion, pol
 
 const scoped = (changes: Change[], scope: Scope) => changes.map((c) => ({ ...c, scope: { ...scope, ...c.scope } }));
 
-const byId = <T extends { id: string }>(list: T[]) => new Map<string, T>(list.map((x) => [x.id, x]));
-
-const channelIndex = new WeakMap<Contract, Map<string, Channel>>();
-/** A contract's channels by id, built once per contract. */
-function channelsOf(contract: Contract): Map<string, Channel> {
-  let index = channelIndex.get(contract);
-  if (!index) channelIndex.set(contract, (index = byId(contract.channels)));
-  return index;
-}
-
 function channels(old: ContractVersion, neu: ContractVersion, session: Session): Change[] {
   const out: Change[] = [];
-  const b = byId(neu.contract.channels);
+  const b = channelsOf(neu.contract);
   const matched = new Set<string>();
   for (const x of old.contract.channels) {
     const y = b.get(session.matching.channels.get(x.id) ?? '');
@@ -153,8 +143,8 @@ function messages(old: ContractVersion, neu: ContractVersion, a: Message[], b: M
 /** What two messages with different ids were matched by, for the report. */
 function sameBy(m: Message, r: Message): string {
   if (m.name !== undefined && m.name === r.name) return `name ${q(m.name)}`;
-  const component = (x: Message) => /^\/components\/messages\/[^/]+$/.exec(x.pointer)?.[0];
-  if (component(m) !== undefined && component(m) === component(r)) return `component ${component(m)}`;
+  const key = component(m);
+  if (key !== undefined && key === component(r)) return `component ${m.pointer}`;
   return 'place: the only message there in its direction';
 }
 
@@ -271,7 +261,7 @@ function channelBindings(x: Channel, y: Channel): Change[] {
 function operations(old: ContractVersion, neu: ContractVersion, session: Session): Change[] {
   const out: Change[] = [];
   const { matching } = session;
-  const y = byId(neu.contract.operations);
+  const y = operationsOf(neu.contract);
   const matched = new Set<string>();
   for (const op of old.contract.operations) {
     const other = y.get(matching.operations.get(op.id) ?? '');
@@ -333,7 +323,8 @@ function reply(old: ContractVersion, neu: ContractVersion, op: Operation, other:
   // Every message the reply carries, on its channel or off it, paired across versions: a
   // message may move from a component reference onto the reply channel and stay the same.
   const carried = (version: ContractVersion, r: NonNullable<Operation['reply']>) => {
-    const onChannel = r.channel === undefined ? [] : (channelsOf(version.contract).get(r.channel)?.messages ?? []).filter((m) => r.messages.includes(m.id));
+    const listed = new Set(r.messages);
+    const onChannel = r.channel === undefined ? [] : (channelsOf(version.contract).get(r.channel)?.messages ?? []).filter((m) => listed.has(m.id));
     return { all: [...onChannel, ...(r.offChannel ?? [])], onChannel: new Set(onChannel) };
   };
   const ca = carried(old, a);

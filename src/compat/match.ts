@@ -10,7 +10,7 @@
  * message left on that channel in that direction when neither names it otherwise. Operations pair by id, then as the only one left on that channel with
  * that action. Each step pairs only what is unambiguous on both sides.
  */
-import type { Contract, Message } from '../contracts/model.js';
+import type { Channel, Contract, Message, Operation } from '../contracts/model.js';
 import type { Direction } from './types.js';
 
 export interface Matching {
@@ -51,9 +51,8 @@ export function matchContracts(old: Contract, neu: Contract): Matching {
   const flowsNew = messageFlows(neu);
   const flow = (flows: Map<string, Set<Direction>>, channel: string) => (m: Message) => [...(flows.get(key(channel, m.id)) ?? [])].sort().join('+') || 'none';
   const messages = new Map<string, Map<string, string>>();
-  const byId = <T extends { id: string }>(list: T[]) => new Map<string, T>(list.map((x) => [x.id, x]));
-  const newChannels = byId(neu.channels);
-  const oldChannels = byId(old.channels);
+  const newChannels = channelsOf(neu);
+  const oldChannels = channelsOf(old);
   for (const [a, b] of channels) {
     const x = oldChannels.get(a)!;
     const y = newChannels.get(b)!;
@@ -126,8 +125,21 @@ function pair<T extends { id: string }>(
   return out;
 }
 
+/** By id: parts of one version, as the comparison looks them up. */
+export const byId = <T extends { id: string }>(list: T[]) => new Map<string, T>(list.map((x) => [x.id, x]));
+
+/** A contract's channels and operations by id, built once per contract. */
+const indexes = new WeakMap<Contract, { channels: Map<string, Channel>; operations: Map<string, Operation> }>();
+function indexOf(contract: Contract) {
+  let index = indexes.get(contract);
+  if (!index) indexes.set(contract, (index = { channels: byId(contract.channels), operations: byId(contract.operations) }));
+  return index;
+}
+export const channelsOf = (contract: Contract) => indexOf(contract).channels;
+export const operationsOf = (contract: Contract) => indexOf(contract).operations;
+
 /** The key under `components.messages` a message is written as (its pointer follows references). */
-function component(m: Message): string | undefined {
+export function component(m: Message): string | undefined {
   const k = /^\/components\/messages\/([^/]+)$/.exec(m.pointer)?.[1];
   return k?.replace(/~1/g, '/').replace(/~0/g, '~');
 }

@@ -4,11 +4,11 @@
  * messages it receives BACKWARD, messages it does both with FULL. Changes to channels and
  * operations as a whole count in both directions.
  */
-import type { Contract, Operation } from '../contracts/model.js';
+import type { Contract } from '../contracts/model.js';
 import { unlimited, type Budget } from './budget.js';
 import { compareContracts, type ContractVersion } from './contracts.js';
 import { KINDS } from './kinds.js';
-import { matchContracts, messageFlows, type Matching } from './match.js';
+import { matchContracts, messageFlows, operationsOf, type Matching } from './match.js';
 import { BOTH, type Change, type Direction, type Mode, type Policy, type Scope } from './types.js';
 
 export interface JudgedChange extends Change {
@@ -69,14 +69,6 @@ function autoDirections(scope: Scope | undefined, now: Map<string, Set<Direction
   }
   // A message no operation sends or receives: nothing tells which side reads it, so both are checked.
   return [...BOTH];
-}
-
-const operationIndex = new WeakMap<Contract, Map<string, Operation>>();
-/** A contract's operations by id, built once per contract. */
-function operationsOf(contract: Contract): Map<string, Operation> {
-  let index = operationIndex.get(contract);
-  if (!index) operationIndex.set(contract, (index = new Map(contract.operations.map((o) => [o.id, o]))));
-  return index;
 }
 
 /** The old version's flows under the new version's channel and message ids, where they were matched. */

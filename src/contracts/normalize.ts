@@ -102,18 +102,28 @@ function replyMessages(ctx: Ctx, raw: Obj, reply: Obj, channel: Channel | undefi
   const offChannel: Message[] = [];
   const written = Array.isArray(raw.messages) ? raw.messages : [];
   const resolvedList = Array.isArray(reply.messages) ? reply.messages : [];
+  // Looked up by maps: a crafted reply may list many thousands of messages.
+  const channelByPointer = new Map<string, string>();
+  const channelByPath = new Map<string, string>();
+  for (const m of channel?.messages ?? []) {
+    // The first message written at a place names it, as a search in list order would.
+    if (!channelByPointer.has(m.pointer)) channelByPointer.set(m.pointer, m.id);
+    channelByPath.set(appendPointer(channel!.pointer, 'messages', m.id), m.id);
+  }
+  const offByPointer = new Map<string, string>();
+  const ids = new Set<string>();
   written.forEach((ref, i) => {
     const target = isObject(ref) && typeof ref.$ref === 'string' ? internalTarget(ref.$ref) : undefined;
     const pointer = at(ctx, target ?? appendPointer(replyPointer, 'messages', i));
-    const onChannel = channel?.messages.find((m) => m.pointer === pointer || (target !== undefined && target === appendPointer(channel.pointer, 'messages', m.id)));
-    if (onChannel) return void messages.push(onChannel.id);
-    const known = offChannel.find((m) => m.pointer === pointer);
-    if (known) return void messages.push(known.id);
+    const known = channelByPointer.get(pointer) ?? (target !== undefined ? channelByPath.get(target) : undefined) ?? offByPointer.get(pointer);
+    if (known !== undefined) return void messages.push(known);
     const resolved = resolvedList[i];
     if (!isObject(resolved)) return;
     const base = refName(ref, '/messages/') ?? (typeof resolved.name === 'string' && resolved.name !== '' ? resolved.name : `reply-message-${i}`);
     let id = base;
-    for (let n = 2; offChannel.some((m) => m.id === id); n++) id = `${base}#${n}`;
+    for (let n = 2; ids.has(id); n++) id = `${base}#${n}`;
+    ids.add(id);
+    offByPointer.set(pointer, id);
     offChannel.push(message(ctx, id, traitsV3(resolved), pointer));
     messages.push(id);
   });

@@ -109,14 +109,9 @@ export function nameModels(document: unknown, contract: Contract): ModelSet {
    * component; returns its name. Nested objects become models of their own.
    */
   const visit = (source: Source, pointer: string, want: string, qualifier: string): string => {
-    let at = pointer;
-    let node = resolvePointer(source.root, at);
-    for (let hops = 0; isObject(node) && typeof node.$ref === 'string' && hops < 64; hops++) {
-      const target = internalTarget(node.$ref);
-      if (target === undefined) break;
-      at = target;
-      node = resolvePointer(source.root, target);
-    }
+    const written = resolvePointer(source.root, pointer);
+    // A reference Herald cannot follow stays as written.
+    const { node, pointer: at } = follow(source.root, written, pointer) ?? { node: written, pointer };
     const place = `${sourceIds.get(source)}:${at}`;
     const known = byPlace.get(place);
     if (known !== undefined) return known;
