@@ -117,12 +117,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       threads: int(env, 'HERALD_WORKERS', Math.max(1, Math.min(4, availableParallelism() - 1)), 1),
       maxQueue: int(env, 'HERALD_WORKER_QUEUE', 64, 0),
       maxHeapMb: int(env, 'HERALD_WORKER_HEAP_MB', 1024, 64),
-      timeoutMs: int(env, 'HERALD_WORKER_TIMEOUT_MS', 30_000, 100),
+      timeoutMs: timer(env, 'HERALD_WORKER_TIMEOUT_MS', 30_000, 100),
     },
     patternDialect: oneOf(env, 'HERALD_PATTERN_DIALECT', ['re2', 'ecmascript'] as const, 're2'),
     metricsPublic: bool(env, 'HERALD_METRICS_PUBLIC'),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
-    shutdownTimeoutMs: int(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    shutdownTimeoutMs: timer(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     gateway: gatewayConfig(env),
   };
   if (config.port > 65535) throw usage(`Port ${config.port} is out of range (0-65535).`);
@@ -143,15 +143,15 @@ export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConf
   return {
     ...(brokers.length > 0 ? { kafkaBrokers: brokers } : {}),
     ...(amqpUrl ? { amqpUrl } : {}),
-    publishTimeoutMs: int(env, 'HERALD_PUBLISH_TIMEOUT_MS', 10_000, 1),
-    provisionTimeoutMs: int(env, 'HERALD_PROVISION_TIMEOUT_MS', 30_000, 1),
+    publishTimeoutMs: timer(env, 'HERALD_PUBLISH_TIMEOUT_MS', 10_000, 1),
+    provisionTimeoutMs: timer(env, 'HERALD_PROVISION_TIMEOUT_MS', 30_000, 1),
     idempotencyWindowMs: int(env, 'HERALD_IDEMPOTENCY_WINDOW_MS', 24 * 60 * 60 * 1000, 1),
     idempotencyMaxKeys: int(env, 'HERALD_IDEMPOTENCY_MAX_KEYS', 1_000_000, 1),
     idempotencyMaxBytes: int(env, 'HERALD_IDEMPOTENCY_MAX_BYTES', 64 * 1024 * 1024, 1024),
     dlqErrorMaxBytes: int(env, 'HERALD_DLQ_ERROR_MAX_BYTES', 8192, 256),
     maxBatch: int(env, 'HERALD_BATCH_MAX_MESSAGES', 1000, 1),
     maxMessageDepth: int(env, 'HERALD_MESSAGE_MAX_DEPTH', 128, 1),
-    refreshMs: int(env, 'HERALD_GATEWAY_REFRESH_MS', 2000, 0),
+    refreshMs: timer(env, 'HERALD_GATEWAY_REFRESH_MS', 2000, 0),
   };
 }
 
@@ -160,13 +160,19 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+/** The longest delay Node's timers honour; a longer one fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw usage(`${name} must be an integer of at least ${min}, not "${raw}".`);
+  if (!Number.isInteger(value) || value < min || value > max) throw usage(`${name} must be an integer from ${min} to ${max}, not "${raw}".`);
   return value;
 }
+
+/** A delay Herald waits on with a timer. */
+const timer = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number) => int(env, name, fallback, min, MAX_TIMER_MS);
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name];

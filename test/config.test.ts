@@ -1,0 +1,15 @@
+/** Settings from the environment: a crafted value is refused in one line, never quietly changed. */
+import { describe, expect, it } from 'vitest';
+import { gatewayConfig } from '../src/config.js';
+
+describe('timer settings', () => {
+  it.each(['HERALD_PROVISION_TIMEOUT_MS', 'HERALD_PUBLISH_TIMEOUT_MS', 'HERALD_GATEWAY_REFRESH_MS'])('%s refuses what no timer can wait (Node would fire it after 1 ms), and what is not an integer', (name) => {
+    for (const raw of ['1e20', '2147483648', 'abc', '1.5', '-1']) expect(() => gatewayConfig({ [name]: raw }), raw).toThrow(new RegExp(`^${name} must be an integer from \\d+ to 2147483647, not "${raw.replace('.', '\\.')}"\\.$`));
+    expect(gatewayConfig({ [name]: '2147483647' })).toBeDefined();
+  });
+
+  it('HERALD_PROVISION_TIMEOUT_MS reaches the gateway options', () => {
+    expect(gatewayConfig({ HERALD_PROVISION_TIMEOUT_MS: '1500' }).provisionTimeoutMs).toBe(1500);
+    expect(gatewayConfig({}).provisionTimeoutMs).toBe(30_000);
+  });
+});
