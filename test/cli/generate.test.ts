@@ -1,5 +1,5 @@
 /** `herald generate` for CI: from a file or the registry, into a folder; --check; exit codes. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,53 @@ describe('herald generate, offline', () => {
     const res = await runCli(['generate', evil, '--out', out('evil')]);
     expect(res.code).toBe(2);
     expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/evil\.yaml: \$ref "\/etc\/passwd" leaves the folder/)]);
+  });
+});
+
+describe('herald generate, crafted input', () => {
+  it('a package name that climbs out of --out is made an identifier: every file stays inside --out', async () => {
+    for (const lang of ['java', 'python', 'go', 'csharp', 'rust', 'kotlin']) {
+      const target = out(`climb-${lang}`);
+      const res = await runCli(['generate', 'specs/orders.yaml', '--out', target, '--lang', lang, '--package', '../../../../tmp/escaped/x']);
+      expect(res.code, `${lang}: ${res.stderr}`).toBe(0);
+      const written = (readdirSync(target, { recursive: true }) as string[]).map((f) => path.resolve(target, f));
+      expect(written.length).toBeGreaterThan(0);
+      for (const f of written) expect(f.startsWith(target + path.sep), `${lang} wrote ${f}`).toBe(true);
+    }
+  });
+
+  it('schemas chained through 900 references: exit 2 and one line, never a crash', async () => {
+    const chain = (n: number) =>
+      `asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  c:\n    address: c\n    messages:\n      m: {payload: {$ref: '#/components/schemas/S0'}}\ncomponents:\n  schemas:\n` +
+      Array.from({ length: n }, (_, i) => `    S${i}: {type: object, properties: {next: ${i < n - 1 ? `{$ref: '#/components/schemas/S${i + 1}'}` : '{type: string}'}}}\n`).join('');
+    const deep = path.join(dir, 'deep.yaml');
+    writeFileSync(deep, chain(900));
+    const res = await runCli(['generate', deep, '--out', out('deep')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    // 300 levels are a contract like any other.
+    writeFileSync(deep, chain(300));
+    expect((await runCli(['generate', deep, '--out', out('deep')])).code).toBe(0);
+  });
+});
+
+describe('herald generate from a registry that needs a token to read', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ env: { HERALD_ADMIN_TOKEN: 'gen-admin', HERALD_READ_AUTH: 'true' } });
+    expect((await runCli(['register', 'specs/orders.yaml', '--contract', 'orders', '--registry', server.url, '--token', 'gen-admin'])).code).toBe(0);
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  it('without a token, or with one the registry does not know, exits 2 in one line and writes nothing', async () => {
+    for (const token of [[], ['--token', 'not-a-token']]) {
+      const target = out(`denied-${token.length}`);
+      const res = await runCli(['generate', '--contract', 'orders', '--out', target, '--registry', server.url, ...token]);
+      expect(res.code).toBe(2);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(target)).toBe(false);
+    }
+    expect((await runCli(['generate', '--contract', 'orders', '--out', out('allowed'), '--registry', server.url, '--token', 'gen-admin'])).code).toBe(0);
   });
 });
 

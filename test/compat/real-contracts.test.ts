@@ -296,3 +296,30 @@ operations:
     expect(v.changes[0]!.scope).toMatchObject({ operation: 'ask', reply: true, message: 'reply-message-0' });
   });
 });
+
+describe('crafted binding schemas', () => {
+  const ws = (query: string) => `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  c:
+    address: /c
+    bindings: {ws: {query: ${query}}}
+`;
+
+  it('a pattern the linear-time engine cannot run is refused at registration, at its pointer', async () => {
+    await expect(load(ws("{type: object, properties: {s: {type: string, pattern: '(a)\\1'}}}"))).rejects.toMatchObject({
+      diagnostics: [expect.objectContaining({ rule: 'pattern-unsupported', pointer: '/channels/c/bindings/ws/query/properties/s/pattern' })],
+    });
+  });
+
+  it('a pattern that backtracks exponentially is judged against a value on RE2 (a backtracking engine would run for hours)', async () => {
+    const v = await check(ws("{type: object, properties: {s: {type: string, pattern: '^(a+)+$'}}}"), ws(`{type: object, properties: {s: {enum: ['${'a'.repeat(40)}!']}}}`), 'FULL');
+    expect(v.changes.map((c) => c.kind)).toEqual(['TYPE_EXTENDED', 'ENUM_ADDED', 'PATTERN_REMOVED']);
+  });
+
+  it('a binding enum of 20,000 values is compared through sets, within the default budget', async () => {
+    const values = (from: number) => `[${Array.from({ length: 20_000 }, (_, i) => `v${from + i}`).join(', ')}]`;
+    const v = await check(ws(`{type: object, properties: {s: {enum: ${values(0)}}}}`), ws(`{type: object, properties: {s: {enum: ${values(1)}}}}`));
+    expect(summary(v)).toEqual(['ENUM_ARRAY_CHANGED! /channels/c/bindings/ws/query/properties/s/enum']);
+  });
+});
