@@ -10,7 +10,7 @@ import { InlineAnalyzer } from '../analysis/analyzer.js';
 import { loadConfig } from '../config.js';
 import { setPatternDialect } from '../contracts/regex.js';
 import { parseText, type TextLimits } from '../contracts/text.js';
-import { RegistryClient } from './client.js';
+import { DEFAULT_REGISTRY, RegistryClient } from './client.js';
 import { load, type Loaded } from './load.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -53,7 +53,7 @@ export async function runCheck(file: string, opts: CheckOptions): Promise<number
   let verdict: Verdict;
   let sources: ReportSources;
   if (opts.contract) {
-    const client = new RegistryClient({ registry: opts.registry ?? 'http://127.0.0.1:8080', token: opts.token });
+    const client = new RegistryClient({ registry: opts.registry ?? DEFAULT_REGISTRY, token: opts.token });
     const query = new URLSearchParams({ ...(mode ? { mode } : {}), ...(policy ? { policy } : {}) });
     const contentType = candidate.prepared.format === 'json' ? 'application/json' : 'application/yaml';
     try {

@@ -1,6 +1,9 @@
 /** A small HTTP client for the registry API, used by the CLI commands. */
 import { CliError, EXIT } from './errors.js';
 
+/** Where the CLI finds the registry unless told otherwise: `herald serve`'s default address. */
+export const DEFAULT_REGISTRY = 'http://127.0.0.1:8080';
+
 export interface ClientOptions {
   registry: string;
   token?: string;

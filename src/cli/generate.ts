@@ -9,7 +9,7 @@ import { InlineAnalyzer } from '../analysis/analyzer.js';
 import { loadConfig } from '../config.js';
 import { setPatternDialect } from '../contracts/regex.js';
 import { defaultPackage, generateSdk, LANGUAGES, type Language } from '../sdk/generate.js';
-import { RegistryClient } from './client.js';
+import { DEFAULT_REGISTRY, RegistryClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 import { invalid, load } from './load.js';
 
@@ -39,7 +39,7 @@ export async function runGenerate(file: string | undefined, o: GenerateOptions):
     name = path.basename(file).replace(/\.(ya?ml|json)$/i, '');
   } else {
     name = o.contract!;
-    const client = new RegistryClient({ registry: o.registry ?? 'http://127.0.0.1:8080', token: o.token });
+    const client = new RegistryClient({ registry: o.registry ?? DEFAULT_REGISTRY, token: o.token });
     const at = `v1/contracts/${encodeURIComponent(name)}/versions/${encodeURIComponent(o.version ?? 'latest')}/document`;
     let text: string;
     try {

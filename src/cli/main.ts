@@ -9,10 +9,9 @@ import { startGatewayServer, startRelayProcess, startServer } from '../server.js
 import { prepareDocument } from './bundle.js';
 import { runCheck } from './check.js';
 import type { GenerateOptions } from './generate.js';
-import { RegistryClient } from './client.js';
+import { DEFAULT_REGISTRY, RegistryClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 
-const DEFAULT_REGISTRY = 'http://127.0.0.1:8080';
 const ROOT_HELP = 'folder that local $ref files must stay inside (default: the folder of the document)';
 
 function port(value: string): number {
