@@ -37,7 +37,7 @@ export async function benchSdk(runs: number): Promise<string> {
     const text = readFileSync(file, 'utf8');
     const generate = async () => {
       const { document, contract } = await ingest(text, 'yaml');
-      return generateSdk(document, contract, { lang: 'typescript', packageName: '@herald/bench' });
+      return generateSdk(document, contract, { lang: 'typescript', packageName: '@herald/bench', contract: 'bench' });
     };
     const modelina = new TypeScriptGenerator();
     const herald = await measure(generate, { runs, warmup: 2 });
@@ -58,7 +58,7 @@ export async function benchSdk(runs: number): Promise<string> {
 /** isOrderPlacedPayload from the generated package against bare Ajv (allErrors, ajv-formats) compiled once from the same schema. */
 async function validatorBench(runs: number): Promise<string> {
   const { document, contract } = await ingest(readFileSync('specs/orders.yaml', 'utf8'), 'yaml');
-  const sdk = await generateSdk(document, contract, { lang: 'typescript', packageName: '@herald/bench' });
+  const sdk = await generateSdk(document, contract, { lang: 'typescript', packageName: '@herald/bench', contract: 'bench' });
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-bench-sdk-'));
   try {
     writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');

@@ -1,2 +1,3 @@
 export * from './models.js';
 export * from './validators.js';
+export * from './channels.js';

@@ -1,1 +1,2 @@
 export * from './validators.js';
+export * from './channels.js';

@@ -55,7 +55,7 @@ export async function runGenerate(file: string | undefined, o: GenerateOptions):
       throw invalid(err, `${name} ${o.version ?? 'latest'}`, name);
     }
   }
-  const sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name) });
+  const sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name), contract: name });
   for (const c of sdk.collisions) process.stderr.write(`name collision: ${c}\n`);
   if (o.check) return check(o.out, sdk.files);
   for (const [rel, content] of Object.entries(sdk.files)) {

@@ -6,6 +6,7 @@
 import type { Contract } from '../contracts/model.js';
 import { modelinaModels } from './modelina.js';
 import { nameModels, trimEnds } from './names.js';
+import { typescriptChannels } from './typescript/channels.js';
 import { typescriptModels } from './typescript/models.js';
 import { typescriptPackage } from './typescript/package.js';
 import { typescriptValidators } from './typescript/validators.js';
@@ -17,6 +18,8 @@ export interface SdkOptions {
   lang: Language;
   /** npm package name (TypeScript), package or module name in the other languages. */
   packageName: string;
+  /** The contract's name in the registry: the TypeScript client publishes to the gateway and writes dead letters under it. */
+  contract: string;
 }
 
 export interface Sdk {
@@ -30,7 +33,12 @@ export async function generateSdk(document: unknown, contract: Contract, options
   const set = nameModels(document, contract);
   const files =
     options.lang === 'typescript'
-      ? { ...typescriptModels(set), ...(await typescriptValidators(set)), ...typescriptPackage({ name: options.packageName, contract }, set) }
+      ? {
+          ...typescriptModels(set),
+          ...(await typescriptValidators(set)),
+          ...typescriptChannels({ name: options.contract, version: contract.version }, contract, set),
+          ...typescriptPackage({ name: options.packageName, contract }, set),
+        }
       : await modelinaModels(options.lang, set, { packageName: options.packageName });
   const sorted: Record<string, string> = {};
   for (const path of Object.keys(files).sort()) sorted[path] = files[path]!;

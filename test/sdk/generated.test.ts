@@ -10,7 +10,7 @@ describe('generated/ is up to date (npm run generate)', () => {
   it.each(specs)('%s', async (file) => {
     const name = file.replace(/\.ya?ml$/, '');
     const { document, contract } = await ingest(readFileSync(`specs/${file}`, 'utf8'), 'yaml');
-    const sdk = await generateSdk(document, contract, { lang: 'typescript', packageName: defaultPackage('typescript', name) });
+    const sdk = await generateSdk(document, contract, { lang: 'typescript', packageName: defaultPackage('typescript', name), contract: name });
     const dir = `generated/${name}`;
     const committed = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(`${dir}/${f}`).isFile()).sort();
     expect(committed).toEqual(Object.keys(sdk.files));
@@ -19,8 +19,8 @@ describe('generated/ is up to date (npm run generate)', () => {
 
   it('two generations of the same contract are the same bytes', async () => {
     const { document, contract } = await ingest(readFileSync('specs/orders.yaml', 'utf8'), 'yaml');
-    const a = await generateSdk(document, contract, { lang: 'typescript', packageName: '@herald/orders' });
-    const b = await generateSdk(structuredClone(document), structuredClone(contract), { lang: 'typescript', packageName: '@herald/orders' });
+    const a = await generateSdk(document, contract, { lang: 'typescript', packageName: '@herald/orders', contract: 'orders' });
+    const b = await generateSdk(structuredClone(document), structuredClone(contract), { lang: 'typescript', packageName: '@herald/orders', contract: 'orders' });
     expect(JSON.stringify(b.files)).toBe(JSON.stringify(a.files));
   });
 });

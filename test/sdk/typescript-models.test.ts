@@ -22,6 +22,7 @@ import { getAt, isObject } from '../../src/contracts/pointer.js';
 import { findRefs } from '../../src/contracts/refs.js';
 import { runtimeValidator } from '../../src/contracts/validator.js';
 import { nameModels, type ModelSet } from '../../src/sdk/names.js';
+import { typescriptChannels } from '../../src/sdk/typescript/channels.js';
 import { tsIdentifier, typescriptModels } from '../../src/sdk/typescript/models.js';
 import { CORPUS_DIR, corpusFiles, corpusPath, corpusPresent, CORPUS_MISSING, isFragment } from '../helpers/corpus.js';
 import { instances, polymorphicArb, schemaArb, type Schema } from '../helpers/schema-gen.js';
@@ -742,9 +743,8 @@ beforeAll(async () => {
       doc.skipped = 'it refers to schemas over http(s), which Herald does not fetch';
       continue;
     }
-    let document: unknown, set: ModelSet, generated: ReturnType<typeof typescriptModels>;
+    let document: unknown, set: ModelSet, generated: ReturnType<typeof typescriptModels>, contract: Contract;
     try {
-      let contract: Contract;
       ({ document, contract } = await ingest(text, format));
       set = nameModels(document, contract);
       generated = typescriptModels(set);
@@ -755,6 +755,12 @@ beforeAll(async () => {
     }
     doc.folder = docFolder(doc.name);
     files.push(writeModels(doc.folder, generated['models.d.ts']));
+    // The typed channel API over these models, and its runtime's types.
+    const channels = typescriptChannels({ name: doc.name, version: '1' }, contract, set);
+    write(`${doc.folder}/runtime.d.ts`, channels['runtime.d.ts']);
+    write(`${doc.folder}/runtime.js`, 'export {};\n');
+    write(`${doc.folder}/channels.js`, 'export {};\n');
+    files.push(write(`${doc.folder}/channels.d.ts`, channels['channels.d.ts']));
     const examples = judgedExamples(document, set);
     doc.examples = examples.length;
     files.push(write(`${doc.folder}/examples.ts`, assignments(examples)));
@@ -829,13 +835,15 @@ describe('TypeScript models: each rule, as text and as types', () => {
   });
 });
 
-describe(`generated models compile under the strictest settings (${corpusPresent ? 'specs and corpus' : `specs only; ${CORPUS_MISSING}`})`, () => {
+describe(`generated models and channel APIs compile under the strictest settings (${corpusPresent ? 'specs and corpus' : `specs only; ${CORPUS_MISSING}`})`, () => {
   it.for(DOCS)('$name', (doc, { skip }) => {
     if (doc.skipped !== undefined) skip(doc.skipped);
     expect(doc.error).toBeUndefined();
     // The same contract gives the same bytes.
     expect(doc.deterministic).toBe(true);
     expect(diagnosticsIn(`${doc.folder}/models.d.ts`)).toEqual([]);
+    expect(diagnosticsIn(`${doc.folder}/channels.d.ts`)).toEqual([]);
+    expect(diagnosticsIn(`${doc.folder}/runtime.d.ts`)).toEqual([]);
     // Every example the validator accepts has the generated type.
     expect(diagnosticsIn(`${doc.folder}/examples.ts`)).toEqual([]);
   });
