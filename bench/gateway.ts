@@ -15,7 +15,7 @@ import * as srcIngest from '../src/contracts/ingest.js';
 import * as srcJudge from '../src/gateway/judge.js';
 import * as srcRouting from '../src/gateway/routing.js';
 import { startHerald } from './herald-process.js';
-import { ms, table, type Stats } from './stats.js';
+import { interleaved, ms, opsPerSecond, table, type Stats } from './stats.js';
 
 const require = createRequire(import.meta.url);
 const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
@@ -249,27 +249,6 @@ async function startBareHttp(env: { schema: object; topic: string }): Promise<{ 
   };
 }
 
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
-function stats(times: number[]): Stats {
-  const sorted = [...times].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
-}
-
-/** Runs the contenders in turn, `runs` times each after `warmup`, so drift hits all of them alike. */
-async function interleaved(fns: Array<(i: number) => Promise<unknown>>, runs: number, warmup: number): Promise<Stats[]> {
-  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn(-1 - i);
-  const times = fns.map(() => [] as number[]);
-  for (let i = 0; i < runs; i++) {
-    for (const [k, fn] of fns.entries()) {
-      const start = performance.now();
-      await fn(i);
-      times[k]!.push(performance.now() - start);
-    }
-  }
-  return times.map(stats);
-}
-
 /** Messages per second of each contender: the messages of all its timed batches over their total time. */
 async function throughput(fns: Array<(i: number) => Promise<unknown>>, batches: number, batchSize: number, warmup: number): Promise<{ rates: number[]; batch: Stats[] }> {
   const batch = await interleaved(fns, batches, warmup);
@@ -287,21 +266,6 @@ async function concurrent(fns: Array<() => Promise<unknown>>, clients: number, r
     rates.push((clients * rounds * batchSize * 1000) / (performance.now() - start));
   }
   return rates;
-}
-
-/** Operations per second of each synchronous contender, in alternating blocks after a warm-up. */
-function opsPerSecond(fns: Array<() => unknown>, iterations: number, warmup: number, blocks = 10): number[] {
-  for (const fn of fns) for (let i = 0; i < warmup; i++) fn();
-  const total = fns.map(() => 0);
-  const per = Math.ceil(iterations / blocks);
-  for (let b = 0; b < blocks; b++) {
-    for (const [k, fn] of fns.entries()) {
-      const start = performance.now();
-      for (let i = 0; i < per; i++) fn();
-      total[k]! += performance.now() - start;
-    }
-  }
-  return total.map((t) => (per * blocks) / (t / 1000));
 }
 
 const rate = (v: number) => `${Math.round(v).toLocaleString('en-US')} msg/s`;

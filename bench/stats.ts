@@ -20,6 +20,42 @@ export async function measure(fn: (i: number) => Promise<unknown> | unknown, { w
   return { n: runs, p50: at(0.5), p99: at(0.99), mean: times.reduce((a, b) => a + b, 0) / runs };
 }
 
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { n: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+}
+
+/** Runs the contenders in turn, `runs` times each after `warmup`, so drift hits all of them alike. */
+export async function interleaved(fns: Array<(i: number) => Promise<unknown>>, runs: number, warmup: number): Promise<Stats[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn(-1 - i);
+  const times = fns.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const start = performance.now();
+      await fn(i);
+      times[k]!.push(performance.now() - start);
+    }
+  }
+  return times.map(stats);
+}
+
+/** Operations per second of each synchronous contender, in alternating blocks after a warm-up. */
+export function opsPerSecond(fns: Array<() => unknown>, iterations: number, warmup: number, blocks = 10): number[] {
+  for (const fn of fns) for (let i = 0; i < warmup; i++) fn();
+  const total = fns.map(() => 0);
+  const per = Math.ceil(iterations / blocks);
+  for (let b = 0; b < blocks; b++) {
+    for (const [k, fn] of fns.entries()) {
+      const start = performance.now();
+      for (let i = 0; i < per; i++) fn();
+      total[k]! += performance.now() - start;
+    }
+  }
+  return total.map((t) => (per * blocks) / (t / 1000));
+}
+
 export const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 export function table(rows: Array<Record<string, string | number>>): string {

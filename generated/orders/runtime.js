@@ -58,58 +58,67 @@ export function createClient(contract, channels, operations, transport, options 
   const client = { send: {}, receive: {}, request: {} };
   for (const op of operations) {
     const channel = channels[op.channel];
+    const messages = op.messages.map((id) => channel.messages.find((m) => m.id === id));
     if (op.action === "send") {
       client.send[op.id] = (payload, opts = {}) => {
         let out;
         try {
-          out = outgoing(contract, channel, op, payload, opts);
+          out = outgoing(contract, channel, op, messages, payload, opts);
         } catch (err) {
           return Promise.reject(err);
         }
         // Called in the same tick as the send, so that a transport can batch what one tick sends.
         return transport.send(out);
       };
-      if (op.reply) client.request[op.id] = (payload, opts = {}) => request(contract, channels, channel, op, transport, payload, opts);
+      if (op.reply) client.request[op.id] = (payload, opts = {}) => request(contract, channels, channel, op, messages, transport, payload, opts);
     } else {
-      client.receive[op.id] = (handler, opts = {}) => subscribe(contract, channel, op, transport, handler, { ...options, ...opts });
+      client.receive[op.id] = (handler, opts = {}) => subscribe(contract, channel, op, messages, transport, handler, { ...options, ...opts });
     }
   }
   return client;
 }
 
-/** A message ready for a transport, judged as the gateway would judge it; throws what is wrong, and nothing is sent. */
-function outgoing(contract, channel, op, payload, opts) {
+const NONE = Object.freeze(Object.create(null));
+
+/**
+ * A message ready for a transport, judged as the gateway would judge it; throws what is wrong,
+ * and nothing is sent. The hot path of every send: no copy of what the caller passed.
+ */
+function outgoing(contract, channel, op, messages, payload, opts) {
   if (channel.unroutable) throw new Error(channel.unroutable);
-  const parameters = resolveParameters(channel, opts.parameters ?? {});
-  const candidates = op.messages.map((id) => channel.messages.find((m) => m.id === id));
-  const chosen = opts.message === undefined ? candidates : candidates.filter((m) => m.id === opts.message || m.name === opts.message);
-  if (chosen.length === 0) throw new Error(`Operation "${op.id}" sends no message "${opts.message}"; it sends ${candidates.map((m) => m.id).join(", ")}.`);
-  const headers = { ...opts.headers };
+  const parameters = channel.parameters.length === 0 ? NONE : resolveParameters(channel, opts.parameters ?? NONE);
+  const chosen = opts.message === undefined ? messages : messages.filter((m) => m.id === opts.message || m.name === opts.message);
+  if (chosen.length === 0) throw new Error(`Operation "${op.id}" sends no message "${opts.message}"; it sends ${messages.map((m) => m.id).join(", ")}.`);
   let failure;
   for (const message of chosen) {
-    const filled = withCorrelationId(message, headers, opts.correlationId);
-    const errors = [...(message.payload ? message.payload(payload, "payload") : []), ...(message.headers ? message.headers(filled, "headers") : [])];
+    const headers = withCorrelationId(message, opts.headers ?? NONE, opts.correlationId);
+    let errors = message.payload ? message.payload(payload, "payload") : [];
+    if (message.headers) {
+      const more = message.headers(headers, "headers");
+      if (more.length > 0) errors = [...errors, ...more];
+    }
     if (errors.length > 0) {
       failure ??= new HeraldValidationError(message.model, errors);
       continue;
     }
-    const wire = encodeHeaders(filled);
+    const wire = encodeHeaders(headers);
     // The gateway reads which message this is from Herald-Message; a consumer from herald.message.
     if (channel.messages.length > 1) wire["herald.message"] = message.id;
-    const key = opts.key ?? message.defaultKey;
-    return {
+    const out = {
       contract,
       channel,
       message,
-      destination: destinationOf(channel.target, parameters),
+      destination: parameters === NONE ? (channel.fixed ??= destinationOf(channel.target, NONE)) : destinationOf(channel.target, parameters),
       parameters,
       value: encodePayload(message, payload),
       headers: wire,
-      typedHeaders: filled,
-      ...(key !== undefined ? { key } : {}),
-      ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
-      ...(opts.correlationId !== undefined ? { correlationId: opts.correlationId } : {}),
+      typedHeaders: headers,
     };
+    const key = opts.key ?? message.defaultKey;
+    if (key !== undefined) out.key = key;
+    if (opts.idempotencyKey !== undefined) out.idempotencyKey = opts.idempotencyKey;
+    if (opts.correlationId !== undefined) out.correlationId = opts.correlationId;
+    return out;
   }
   throw failure;
 }
@@ -121,9 +130,15 @@ function withCorrelationId(message, headers, id) {
   return { ...headers, [at]: id };
 }
 
+/** JSON text, or the caller's bytes or text for a payload the contract does not type as JSON. */
 function encodePayload(message, payload) {
-  if (!message.json && (payload instanceof Uint8Array || typeof payload === "string")) return typeof payload === "string" ? utf8.encode(payload) : payload;
-  return utf8.encode(JSON.stringify(payload));
+  if (!message.json && (payload instanceof Uint8Array || typeof payload === "string")) return payload;
+  return JSON.stringify(payload);
+}
+
+/** Bytes a broker client takes: a Buffer over the same memory, or the text's UTF-8. */
+function bytes(value) {
+  return typeof value === "string" ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 /** Broker headers are text: strings as they are, other JSON values as JSON (as the gateway writes them). */
@@ -186,9 +201,8 @@ function sourceOf(contract, channel, op, opts) {
  * HeraldNonRetryableError, is written to the channel's DLQ with the gateway's herald.*
  * headers and then counts as handled. Any other error leaves it to be delivered again.
  */
-async function subscribe(contract, channel, op, transport, handler, opts) {
+async function subscribe(contract, channel, op, messages, transport, handler, opts) {
   if (channel.unroutable) throw new Error(channel.unroutable);
-  const messages = op.messages.map((id) => channel.messages.find((m) => m.id === id));
   const source = sourceOf(contract, channel, op, opts);
   return transport.subscribe(source, opts, async (incoming) => {
     const verdict = judge(channel, messages, incoming);
@@ -292,7 +306,7 @@ function errorHeader(reason, errors) {
  * travels in a header, the transport's reply queue there), then waits for the reply that
  * carries the same id, judged against the reply's messages.
  */
-async function request(contract, channels, channel, op, transport, payload, opts) {
+async function request(contract, channels, channel, op, messages, transport, payload, opts) {
   if (!transport.replies) throw new Error("This transport cannot wait for replies: request/reply needs amqpTransport.");
   const reply = op.reply;
   const correlationId = opts.correlationId ?? globalThis.crypto.randomUUID();
@@ -302,7 +316,7 @@ async function request(contract, channels, channel, op, transport, payload, opts
   const queue = await transport.replies();
   const headers = { ...opts.headers };
   if (reply.addressHeader !== undefined) headers[reply.addressHeader] ??= queue.name;
-  const out = outgoing(contract, channel, op, payload, { ...opts, headers, correlationId });
+  const out = outgoing(contract, channel, op, messages, payload, { ...opts, headers, correlationId });
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const correlationHeaders = replyMessages.map((m) => m.correlationHeader).filter((h) => h !== undefined);
   const answer = queue.wait(correlationId, correlationHeaders, timeoutMs, (incoming) => {
@@ -345,12 +359,14 @@ export function kafkaTransport({ producer, consumer }) {
       if (pending.length === 0) queueMicrotask(flush);
       pending.push({ topic, record, resolve, reject });
     });
-  const record = (m) => ({ value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength), headers: m.headers, ...(m.key !== undefined ? { key: m.key } : {}) });
+  // kafkajs takes text values as they are, and writes them as UTF-8.
+  const record = (m) => ({ value: typeof m.value === "string" ? m.value : bytes(m.value), headers: m.headers, key: m.key });
   return {
     send(out) {
-      if (out.destination.broker !== "kafka") throw new Error(`Channel "${out.channel.id}" is on RabbitMQ, not Kafka.`);
-      const headers = out.message.contentType ? { ...out.headers, "content-type": out.message.contentType } : out.headers;
-      return enqueue(out.destination.topic, record({ ...out, headers }));
+      if (out.destination.broker !== "kafka") return Promise.reject(new Error(`Channel "${out.channel.id}" is on RabbitMQ, not Kafka.`));
+      // As the gateway writes a Kafka record: the content type in a header (out.headers is the runtime's own).
+      if (out.message.contentType) out.headers["content-type"] = out.message.contentType;
+      return enqueue(out.destination.topic, record(out));
     },
     deadLetter(dlq, message) {
       return enqueue(dlq, record(message));
@@ -392,7 +408,7 @@ export function amqpTransport({ channel }) {
   const publish = (exchange, routingKey, value, headers, extra = {}) =>
     new Promise((resolve, reject) => {
       const id = globalThis.crypto.randomUUID();
-      channel.publish(exchange, routingKey, Buffer.from(value.buffer, value.byteOffset, value.byteLength), { persistent: true, mandatory: true, messageId: id, headers, ...extra }, (err) => {
+      channel.publish(exchange, routingKey, bytes(value), { persistent: true, mandatory: true, messageId: id, headers, ...extra }, (err) => {
         // A return, if any, arrives before the confirm of the same message.
         const wasReturned = returned.delete(id);
         if (err) reject(err instanceof Error ? err : new Error(String(err)));
@@ -403,7 +419,7 @@ export function amqpTransport({ channel }) {
   let replies;
   return {
     send(out) {
-      if (out.destination.broker !== "rabbitmq") throw new Error(`Channel "${out.channel.id}" is on Kafka, not RabbitMQ.`);
+      if (out.destination.broker !== "rabbitmq") return Promise.reject(new Error(`Channel "${out.channel.id}" is on Kafka, not RabbitMQ.`));
       const extra = { ...(out.message.contentType ? { contentType: out.message.contentType } : {}), ...(out.correlationId !== undefined ? { correlationId: out.correlationId } : {}) };
       return publish(out.destination.exchange, out.destination.routingKey, out.value, out.headers, extra);
     },

@@ -92,7 +92,8 @@ export interface HeraldOutgoing {
   message: { id: string; contentType?: string };
   destination: HeraldDestination;
   parameters: Record<string, string>;
-  value: Uint8Array;
+  /** The payload: JSON text, or the caller's bytes or text for a payload the contract does not type as JSON. */
+  value: Uint8Array | string;
   /** Broker headers (text). */
   headers: Record<string, string>;
   /** The headers as JSON values, for the gateway. */
