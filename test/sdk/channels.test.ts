@@ -290,7 +290,12 @@ describe('notifications (request/reply over RabbitMQ, receiving from Kafka)', ()
       .request.requestEmail({ to: 'nobody@example.com', template: 'order-confirmation' }, { timeoutMs: 300 })
       .catch((e: Error) => e);
     expect(late).toBeInstanceOf(sdk.notifications.HeraldTimeoutError);
-    await drainQueue(requests);
+    // The same send through the gateway; with no mailer running, both wait in the queue.
+    await gatewayClient('notifications').send.requestEmail({ to: 'gw@example.com', template: 'order-cancelled' }, { headers: { 'correlation-id': 'c-gw', 'reply-to': 'nowhere' } });
+    const waiting = await drainQueue(requests);
+    expect(waiting.map((w) => JSON.parse(w.value.toString()).to)).toEqual(['nobody@example.com', 'gw@example.com']);
+    expect(waiting[1]!.headers).toMatchObject({ 'correlation-id': 'c-gw', 'reply-to': 'nowhere' });
+    expect(waiting[0]!.headers['reply-to']).toMatch(/^amq\.gen-/);
   });
 
   it('receives from Kafka what the orders SDK sent: one contract sends, the other receives', async () => {
