@@ -159,6 +159,10 @@ describe('orders (Kafka)', () => {
       const error = errorOf(bad.headers);
       expect(error.reason).toBe('schema');
       expect(error.errors.map((e) => `${e.in}${e.pointer}`)).toEqual(expect.arrayContaining(['payload/orderId', 'payload/outcome', 'payload/paymentId', 'headers/x-correlation-id']));
+      // The very errors the gateway gives the same bytes.
+      const gateway = await api.request('POST', `/v1/publish/${contract('orders')}/paymentSettled`, { body: invalid.toString(), contentType: 'application/json' });
+      expect(gateway.status).toBe(422);
+      expect(error).toEqual({ reason: gateway.json.reason, errors: gateway.json.errors });
     } finally {
       await stop();
     }

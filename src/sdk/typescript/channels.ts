@@ -151,12 +151,12 @@ function channelsDts(contract: Contract, table: Table): string {
   for (const op of contract.operations) {
     const route = table.routes.get(op.channel)!;
     const entries = op.messages.map((id) => ({ id, models: table.models.get(`${op.channel}\u0000${id}`), route: route.messages.find((m) => m.id === id)! }));
-    const payload = union(entries.map((e) => (e.route.unvalidated === undefined ? modelType(e.models?.payload) : 'Uint8Array | string')));
+    const payloadOf = (es: typeof entries) => union(es.map((e) => (e.route.unvalidated === undefined ? modelType(e.models?.payload) : 'Uint8Array | string')));
     const where = `\`${describeTarget(route)}\``;
     const key = property(op.id);
     if (op.action === 'send') {
       const doc = `  /** Sends ${entries.map((e) => e.id).join(' or ')} to ${where}: validated first; an invalid message throws HeraldValidationError and nothing is sent. */`;
-      send.push(doc, `  ${key}(payload: ${payload}, ${sendOptions(route, entries, [])}): Promise<void>;`);
+      send.push(doc, ...overloads(key, entries, (e, named) => `payload: ${payloadOf(e)}, ${sendOptions(route, e, [], 'herald.HeraldSendOptions', named)}`, 'Promise<void>'));
       const reply = requestReply(op);
       if (reply) {
         const filled = [reply.addressHeader, ...entries.map((e) => headerOf(contract.channels.find((c) => c.id === op.channel)?.messages.find((m) => m.id === e.id)?.correlationId?.location)).filter((h) => h !== undefined)];
@@ -166,7 +166,7 @@ function channelsDts(contract: Contract, table: Table): string {
         });
         request.push(
           `  /** Sends a request to ${where} and resolves with the reply that carries its correlation id (HeraldTimeoutError when none comes in time). */`,
-          `  ${key}(payload: ${payload}, ${sendOptions(route, entries, filled, 'herald.HeraldRequestOptions')}): Promise<${union(replies)}>;`,
+          ...overloads(key, entries, (e, named) => `payload: ${payloadOf(e)}, ${sendOptions(route, e, filled, 'herald.HeraldRequestOptions', named)}`, `Promise<${union(replies)}>`),
         );
       }
     } else {
@@ -238,7 +238,7 @@ function parametersType(route: Route, allOptional: boolean): string | undefined 
  * model when the message has one (required when it requires a header that the runtime does not
  * fill, `filled`); the channel's parameters (required when one has no default).
  */
-function sendOptions(route: Route, entries: { id: string; models: MessageModels | undefined }[], filled: string[], base = 'herald.HeraldSendOptions'): string {
+function sendOptions(route: Route, entries: { id: string; models: MessageModels | undefined }[], filled: string[], base: string, named?: string): string {
   const fields: string[] = [];
   let required = false;
   const headerModels = [...new Set(entries.map((e) => e.models?.headers).filter((h): h is string => h !== undefined))];
@@ -248,6 +248,9 @@ function sendOptions(route: Route, entries: { id: string; models: MessageModels 
     const omitted = filled.length > 0 ? (t: string) => `Omit<${t}, ${filled.map((f) => JSON.stringify(f)).join(' | ')}> & Partial<${t}>` : (t: string) => t;
     fields.push(`headers${needs ? '' : '?'}: ${headerModels.map((h) => omitted(`m.${h}`)).join(' | ')}`);
     required ||= needs;
+  } else {
+    // No headers schema: any headers go, as the gateway passes them on.
+    fields.push('headers?: Record<string, unknown>');
   }
   const params = parametersType(route, false);
   if (params) {
@@ -255,6 +258,31 @@ function sendOptions(route: Route, entries: { id: string; models: MessageModels 
     fields.push(`parameters${needs ? '' : '?'}: ${params}`);
     required ||= needs;
   }
-  if (entries.length > 1) fields.push(`message?: ${entries.map((e) => JSON.stringify(e.id)).join(' | ')}`);
-  return `options${required ? '' : '?'}: ${base}${fields.length > 0 ? ` & { ${fields.join('; ')} }` : ''}`;
+  if (route.broker === 'kafka') {
+    const key = keyType(entries.map((e) => e.models?.message.bindings.kafka?.key));
+    if (key !== 'string') fields.push(`key?: ${key}`);
+  }
+  if (named !== undefined) fields.push(`message?: ${JSON.stringify(named)}`);
+  return `options${required ? '' : '?'}: ${base} & { ${fields.join('; ')} }`;
+}
+
+/**
+ * One signature for an operation with one message; with several, one overload per message,
+ * so that each message's payload goes with its own headers and key.
+ */
+function overloads<E extends { id: string }>(key: string, entries: E[], params: (entries: E[], named?: string) => string, returns: string): string[] {
+  if (entries.length <= 1) return [`  ${key}(${params(entries)}): ${returns};`];
+  return [`  ${key}: {`, ...entries.map((e) => `    (${params([e], e.id)}): ${returns};`), '  };'];
+}
+
+/** The Kafka key's type from the messages' key schemas: their string `const` or `enum` values, else `string`. */
+function keyType(schemas: unknown[]): string {
+  const literals = new Set<string>();
+  for (const schema of schemas) {
+    const s = schema && typeof schema === 'object' ? (schema as { const?: unknown; enum?: unknown }) : undefined;
+    const values = s?.const !== undefined ? [s.const] : Array.isArray(s?.enum) ? s.enum : undefined;
+    if (!values || values.length === 0 || !values.every((v) => typeof v === 'string')) return 'string';
+    values.forEach((v) => literals.add(JSON.stringify(v)));
+  }
+  return literals.size === 0 ? 'string' : [...literals].sort().join(' | ');
 }
