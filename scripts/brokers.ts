@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KAFKA_DIR = path.join(ROOT, '.cache', 'kafka');
@@ -24,13 +25,15 @@ export interface KafkaInstance {
   dir: string;
   port: number;
   controllerPort: number;
+  /** The port clients are told to connect to, when a proxy stands in front of the broker (tests of network faults). */
+  advertisedPort?: number;
 }
 
 /** The broker `npm run brokers:up` runs. Tests that stop and restart Kafka run their own (see test/gateway/loss.test.ts). */
 export const KAFKA: KafkaInstance = { dir: KAFKA_DIR, port: 9092, controllerPort: 9093 };
 
-export function kafkaInstance(name: string, port: number): KafkaInstance {
-  return { dir: path.join(ROOT, '.cache', `kafka-${name}`), port, controllerPort: port + 1 };
+export function kafkaInstance(name: string, port: number, advertisedPort?: number): KafkaInstance {
+  return { dir: path.join(ROOT, '.cache', `kafka-${name}`), port, controllerPort: port + 1, ...(advertisedPort ? { advertisedPort } : {}) };
 }
 
 const POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -52,7 +55,7 @@ const serverProperties = (k: KafkaInstance) => `process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${k.controllerPort}
 listeners=PLAINTEXT://127.0.0.1:${k.port},CONTROLLER://127.0.0.1:${k.controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${k.port}
+advertised.listeners=PLAINTEXT://127.0.0.1:${k.advertisedPort ?? k.port}
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
@@ -134,9 +137,25 @@ export async function startKafka(k: KafkaInstance = KAFKA, { fresh = false }: { 
   closeSync(log);
   child.unref();
   writeFileSync(path.join(k.dir, 'kafka.pid'), String(child.pid));
-  // The broker opens its port only once it is ready to serve.
-  await waitFor(() => portOpen(k.port), 90_000, `Kafka on 127.0.0.1:${k.port} (log: ${path.join(k.dir, 'kafka.log')})`);
+  const where = `Kafka on 127.0.0.1:${k.port} (log: ${path.join(k.dir, 'kafka.log')})`;
+  await waitFor(() => portOpen(k.port), 90_000, where);
+  // An open port is not yet a broker that can create topics: until it has registered with its
+  // controller, creating one fails for want of brokers. Ask it to validate one until it can.
+  await waitFor(() => canCreateTopics(k), 90_000, where);
   return true;
+}
+
+async function canCreateTopics(k: KafkaInstance): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'herald-brokers', brokers: [`127.0.0.1:${k.advertisedPort ?? k.port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'herald-readiness-probe', numPartitions: 1, replicationFactor: 1 }] });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** Stops a Kafka this tooling started; waits until its port is closed. */

@@ -3,8 +3,17 @@
  * its own retries (across a broker restart too) never write a message twice. It keeps one
  * request in flight and sends everything that queued up meanwhile as the next batch: under
  * load, single publishes travel in batches; when idle, a message goes out at once.
+ *
+ * Two kafkajs behaviours would lose acknowledged messages, and are worked around here:
+ * - After a batch fails (retries spent, broker gone), kafkajs hands that batch's sequence
+ *   numbers to the next batch. If the broker did write the failed one, it takes the next one
+ *   of the same size for a duplicate: it acknowledges it and drops it. So after any failure
+ *   the producer is replaced: a new producer id starts its own sequence.
+ * - On a retry, kafkajs partitions again, and round robin then sends a keyless message to
+ *   another partition under the sequence numbers of the first attempt. So a message keeps
+ *   the partition it was first given.
  */
-import { Kafka, logLevel, type Admin, type Consumer, type Message, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type ICustomPartitioner, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   AmbiguousPublishError,
@@ -33,10 +42,25 @@ interface Pending {
 
 const MAX_BATCH = 1000;
 
+/** kafkajs's default partitioner, except that a message is never moved once placed. */
+const stickyPartitioner: ICustomPartitioner = () => {
+  const choose = Partitioners.DefaultPartitioner();
+  const placed = new WeakMap<Message, number>();
+  return (args) => {
+    const earlier = placed.get(args.message);
+    if (earlier !== undefined && earlier < args.partitionMetadata.length) return earlier;
+    const partition = choose(args);
+    placed.set(args.message, partition);
+    return partition;
+  };
+};
+
 export class KafkaBroker implements Broker {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** Set when a batch failed: the producer's sequence numbers can no longer be trusted. */
+  private producerSpent = false;
   private readonly admin: Admin;
   private readonly consumers = new Set<Consumer>();
   private readonly queue: Pending[] = [];
@@ -62,11 +86,34 @@ export class KafkaBroker implements Broker {
       retry: { initialRetryTime: 100, maxRetryTime: 3000, retries: 12 },
       connectionTimeout: 3000,
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.newProducer();
     this.admin = this.kafka.admin();
-    this.producer.on(this.producer.events.CONNECT, () => this.state(true));
-    this.producer.on(this.producer.events.DISCONNECT, () => this.state(false));
-    this.producer.on(this.producer.events.REQUEST_TIMEOUT, () => this.state(false));
+  }
+
+  private newProducer(): Producer {
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: stickyPartitioner });
+    producer.on(producer.events.CONNECT, () => this.state(true));
+    producer.on(producer.events.DISCONNECT, () => this.state(false));
+    producer.on(producer.events.REQUEST_TIMEOUT, () => this.state(false));
+    return producer;
+  }
+
+  /** A new producer (and so a new producer id) in place of one whose batch failed; retried until it connects. */
+  private async renewProducer(): Promise<void> {
+    for (let delay = 200; !this.closed; delay = Math.min(delay * 2, 5000)) {
+      const spent = this.producer;
+      this.producer = this.newProducer();
+      await spent.disconnect().catch(() => {});
+      try {
+        await this.producer.connect();
+        this.producerSpent = false;
+        this.log.info('Kafka producer renewed after a failed batch');
+        return;
+      } catch (err) {
+        this.log.warn({ err, retryInMs: delay }, 'Kafka producer could not be renewed; retrying');
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
   }
 
   private state(up: boolean): void {
@@ -208,6 +255,15 @@ export class KafkaBroker implements Broker {
 
   private pump(): void {
     if (this.sending || this.queue.length === 0) return;
+    if (this.producerSpent) {
+      // Messages wait meanwhile; the sweep withdraws those past their deadline.
+      this.sending = true;
+      void this.renewProducer().finally(() => {
+        this.sending = false;
+        if (!this.closed) this.pump();
+      });
+      return;
+    }
     const batch = this.queue.splice(0, MAX_BATCH).filter((e) => e.state === 'queued');
     if (batch.length === 0) return this.pump();
     this.sending = true;
@@ -227,6 +283,7 @@ export class KafkaBroker implements Broker {
         },
         (err: Error & { retriable?: boolean; type?: string }) => {
           this.log.warn({ err, messages: batch.length }, 'Kafka send failed');
+          this.producerSpent = true;
           // A protocol error from the broker means it refused the batch; anything else (a lost
           // connection after retries) leaves open whether it was written.
           const refused = err.retriable === false && typeof err.type === 'string' && err.type !== 'UNKNOWN';
