@@ -4,48 +4,51 @@ import * as v from "./validators.js";
 
 const contract = {"name":"notifications","version":"0.9.0"};
 
-const channels = {
-  "orderPlaced": {
-    id: "orderPlaced",
-    broker: "kafka",
-    target: {"broker":"kafka","topic":"orders.placed.v1"},
-    dlq: "orders.placed.v1.dlq",
-    parameters: [],
-    messages: [
-      { id: "OrderPlaced", model: "OrderPlacedPayload", json: true, payload: v.validationErrorsOrderPlacedPayload, headers: v.validationErrorsOrderPlacedHeaders, headerTypes: {"x-correlation-id":["string"]}, contentType: "application/json" },
-    ],
-  },
-  "emailRequests": {
-    id: "emailRequests",
-    broker: "rabbitmq",
-    target: {"broker":"rabbitmq","queue":"notifications.email"},
-    dlq: "notifications.email.dlq",
-    parameters: [],
-    messages: [
-      { id: "SendEmail", name: "SendEmail", model: "SendEmailPayload", json: true, payload: v.validationErrorsSendEmailPayload, headers: v.validationErrorsSendEmailHeaders, headerTypes: {"correlation-id":["string"],"reply-to":["string"]}, contentType: "application/json", correlationHeader: "correlation-id" },
-    ],
-  },
-  "emailReplies": {
-    id: "emailReplies",
-    unroutable: "Channel \"emailReplies\" has no address and no binding that names a destination.",
-    broker: "rabbitmq",
-    target: {"broker":"kafka","topic":"emailReplies"},
-    dlq: "",
-    parameters: [],
-    messages: [
-      { id: "EmailAccepted", name: "EmailAccepted", model: "EmailAcceptedPayload", json: true, payload: v.validationErrorsEmailAcceptedPayload, headerTypes: {}, contentType: "application/json", correlationHeader: "correlation-id" },
-    ],
-  },
-  "userPreferences": {
-    id: "userPreferences",
-    broker: "kafka",
-    target: {"broker":"kafka","topic":"users.{userId}.preferences"},
-    dlq: "users.userId.preferences.dlq",
-    parameters: [{"name":"userId"}],
-    messages: [
-      { id: "PreferencesChanged", model: "PreferencesChangedPayload", json: true, payload: v.validationErrorsPreferencesChangedPayload, headerTypes: {}, contentType: "application/json" },
-    ],
-  },
+const channels = Object.create(null);
+channels["orderPlaced"] = {
+  id: "orderPlaced",
+  broker: "kafka",
+  target: {"broker":"kafka","topic":"orders.placed.v1"},
+  dlq: "orders.placed.v1.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "OrderPlaced", model: "OrderPlacedPayload", json: true, payload: v.validationErrorsOrderPlacedPayload, headers: v.validationErrorsOrderPlacedHeaders, headerTypes: JSON.parse("{\"x-correlation-id\":[\"string\"]}"), contentType: "application/json" },
+  ],
+};
+channels["emailRequests"] = {
+  id: "emailRequests",
+  broker: "rabbitmq",
+  target: {"broker":"rabbitmq","queue":"notifications.email"},
+  dlq: "notifications.email.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "SendEmail", name: "SendEmail", model: "SendEmailPayload", json: true, payload: v.validationErrorsSendEmailPayload, headers: v.validationErrorsSendEmailHeaders, headerTypes: JSON.parse("{\"correlation-id\":[\"string\"],\"reply-to\":[\"string\"]}"), contentType: "application/json", correlationHeader: "correlation-id" },
+  ],
+};
+channels["emailReplies"] = {
+  id: "emailReplies",
+  unroutable: "Channel \"emailReplies\" has no address and no binding that names a destination.",
+  broker: "rabbitmq",
+  target: {"broker":"kafka","topic":"emailReplies"},
+  dlq: "",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "EmailAccepted", name: "EmailAccepted", model: "EmailAcceptedPayload", json: true, payload: v.validationErrorsEmailAcceptedPayload, headerTypes: JSON.parse("{}"), contentType: "application/json", correlationHeader: "correlation-id" },
+  ],
+};
+channels["userPreferences"] = {
+  id: "userPreferences",
+  broker: "kafka",
+  target: {"broker":"kafka","topic":"users.{userId}.preferences"},
+  dlq: "users.userId.preferences.dlq",
+  placeholders: ["userId"],
+  parameters: [{"name":"userId"}],
+  messages: [
+    { id: "PreferencesChanged", model: "PreferencesChangedPayload", json: true, payload: v.validationErrorsPreferencesChangedPayload, headerTypes: JSON.parse("{}"), contentType: "application/json" },
+  ],
 };
 
 const operations = [

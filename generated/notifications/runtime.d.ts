@@ -11,7 +11,10 @@ export interface HeraldRuntimeError {
   candidate?: string;
 }
 
-/** Thrown by a handler: the message goes to the channel's DLQ instead of being delivered again. */
+/**
+ * Thrown by a handler: the message goes to the channel's DLQ instead of being delivered again.
+ * Known by its name, so that the class of another generated package counts as well.
+ */
 export declare class HeraldNonRetryableError extends Error {
   constructor(message?: string, options?: { cause?: unknown });
 }
@@ -66,9 +69,14 @@ export interface HeraldReceiveOptions {
   groupId?: string;
   /** Kafka: read a new group's topics from the beginning (default false, as kafkajs). */
   fromBeginning?: boolean;
-  /** RabbitMQ: unacknowledged messages in hand at once. */
+  /** RabbitMQ: unacknowledged messages in hand at once (default 100). */
   prefetch?: number;
-  /** RabbitMQ, for a channel on an exchange: the queue to bind (default `<contract>.<operation>`). */
+  /** RabbitMQ: how long a message whose handler failed waits before it goes back to the queue (default 1000 ms). */
+  retryDelayMs?: number;
+  /**
+   * RabbitMQ, for a channel on a named exchange: the queue to bind (default `<contract>.<operation>`,
+   * and `<contract>.<operation>.<routing key>` when the address has parameters).
+   */
   queue?: string;
 }
 
@@ -87,7 +95,8 @@ export type HeraldDestination = { broker: 'kafka'; topic: string } | { broker: '
 
 /** A message as the runtime hands it to a transport: judged, encoded, addressed. */
 export interface HeraldOutgoing {
-  contract: { name: string; version: string };
+  /** The registry's name, and its version number when the package came from the registry (else `info.version`). */
+  contract: { name: string; version: string | number };
   channel: { id: string };
   message: { id: string; contentType?: string };
   destination: HeraldDestination;
@@ -155,6 +164,7 @@ export interface AmqpMessageLike {
 export interface AmqpConfirmChannelLike {
   publish(exchange: string, routingKey: string, content: Uint8Array, options: Record<string, unknown>, callback: (err: unknown, ok: unknown) => void): boolean;
   on(event: 'return', listener: (message: AmqpMessageLike) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
   consume(queue: string, onMessage: (message: AmqpMessageLike | null) => void, options?: { noAck?: boolean }): Promise<{ consumerTag: string }>;
   ack(message: AmqpMessageLike): void;
   nack(message: AmqpMessageLike, allUpTo?: boolean, requeue?: boolean): void;
@@ -173,7 +183,11 @@ export declare function kafkaTransport(options: { producer: KafkaProducerLike; c
 /** RabbitMQ through an amqplib ConfirmChannel: persistent, mandatory, confirmed publishes; acks after the handler. */
 export declare function amqpTransport(options: { channel: AmqpConfirmChannelLike }): HeraldTransport;
 
-/** Herald's gateway over HTTP (sending only), retrying 502 and 503 with the same Idempotency-Key. */
+/**
+ * Herald's gateway over HTTP (sending only), retrying a 503 with the same Idempotency-Key. A
+ * 502 (the broker's answer was lost) is thrown, not retried: the gateway remembers keys per
+ * process, so a retry that reaches another gateway could publish the message twice.
+ */
 export declare function gatewayTransport(options: {
   /** The gateway's base address, e.g. `http://127.0.0.1:8080`. */
   url: string;
@@ -182,6 +196,6 @@ export declare function gatewayTransport(options: {
   /** A registered version number (default: the latest). */
   version?: number;
   fetch?: (input: string, init: { method: string; headers: Record<string, string>; body: Uint8Array }) => Promise<{ status: number; headers: { get(name: string): string | null }; json(): Promise<unknown>; arrayBuffer(): Promise<ArrayBuffer> }>;
-  /** Retries of a 502 or 503 (default 3). */
+  /** Retries of a 503 (default 3). */
   retries?: number;
 }): HeraldTransport;

@@ -5,7 +5,10 @@
 // connection is ever opened from an address written in the contract.
 import { HeraldValidationError } from "./validators.js";
 
-/** Thrown by a handler: the message goes to the channel's DLQ instead of being delivered again. */
+/**
+ * Thrown by a handler: the message goes to the channel's DLQ instead of being delivered again.
+ * Known by its name, so that the class of another generated package counts as well.
+ */
 export class HeraldNonRetryableError extends Error {
   constructor(message, options) {
     super(message, options);
@@ -40,22 +43,33 @@ export class HeraldTimeoutError extends Error {
   }
 }
 
+/** Recognised by name, so that an error class from another copy of this runtime (another package) counts too. */
+const isNonRetryable = (err) => err?.name === "HeraldNonRetryableError";
+
 const KAFKA_PARAMETER = /^[A-Za-z0-9_-]+$/;
+const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const AMQP_FORBIDDEN = /[.#*\s\p{Cc}\p{Cs}]/u;
 const PLACEHOLDER = /\{([^{}]+)\}/g;
-/** Headers Herald writes itself; a consumer does not hand them to the application. */
+/** Headers Herald writes itself; a consumer does not hand them to the application, nor copy them into a dead letter. */
 const OWN_HEADER = /^(?:content-type|herald\..*)$/i;
-/** The most bytes of errors a dead letter's `herald.error` header carries, as the gateway's default. */
+/** The gateway's defaults: the most bytes of errors in a dead letter's `herald.error`, the deepest nesting of a message, the largest Kafka batch. */
 const DLQ_ERROR_MAX_BYTES = 8192;
+const MAX_DEPTH = 128;
+const MAX_BATCH = 1000;
+/** RabbitMQ: messages in hand at once, and the wait before a failed one is handed back, unless the subscription says otherwise. */
+const DEFAULT_PREFETCH = 100;
+const DEFAULT_RETRY_DELAY_MS = 1000;
 const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, where JSON.parse refuses it, as the gateway does.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * The client of one contract: `send`, `receive` and `request` objects with one function per
  * operation, keyed by the operation's id as the contract writes it.
  */
 export function createClient(contract, channels, operations, transport, options = {}) {
-  const client = { send: {}, receive: {}, request: {} };
+  // Null prototypes: an operation may be called `__proto__` or `constructor`.
+  const client = { send: Object.create(null), receive: Object.create(null), request: Object.create(null) };
   for (const op of operations) {
     const channel = channels[op.channel];
     const messages = op.messages.map((id) => channel.messages.find((m) => m.id === id));
@@ -86,8 +100,8 @@ const NONE = Object.freeze(Object.create(null));
  */
 function outgoing(contract, channel, op, messages, payload, opts) {
   if (channel.unroutable) throw new Error(channel.unroutable);
-  const parameters = channel.parameters.length === 0 ? NONE : resolveParameters(channel, opts.parameters ?? NONE);
-  const chosen = opts.message === undefined ? messages : messages.filter((m) => m.id === opts.message || m.name === opts.message);
+  const parameters = channel.placeholders.length === 0 ? NONE : resolveParameters(channel, opts.parameters ?? NONE);
+  const chosen = opts.message === undefined ? messages : named(messages, opts.message);
   if (chosen.length === 0) throw new Error(`Operation "${op.id}" sends no message "${opts.message}"; it sends ${messages.map((m) => m.id).join(", ")}.`);
   let failure;
   for (const message of chosen) {
@@ -108,7 +122,7 @@ function outgoing(contract, channel, op, messages, payload, opts) {
       contract,
       channel,
       message,
-      destination: parameters === NONE ? (channel.fixed ??= destinationOf(channel.target, NONE)) : destinationOf(channel.target, parameters),
+      destination: parameters === NONE ? (channel.fixed ??= destinationOf(channel.target, NONE)) : legalDestination(channel, parameters),
       parameters,
       value: encodePayload(message, payload),
       headers: wire,
@@ -121,6 +135,12 @@ function outgoing(contract, channel, op, messages, payload, opts) {
     return out;
   }
   throw failure;
+}
+
+/** The message a name means, as the gateway reads Herald-Message: by id first, else by name. */
+function named(messages, name) {
+  const found = messages.find((m) => m.id === name) ?? messages.find((m) => m.name === name);
+  return found ? [found] : [];
 }
 
 /** The message's correlation id, where its contract says it travels (a header), unless the caller set it there. */
@@ -148,22 +168,37 @@ function encodeHeaders(headers) {
   return out;
 }
 
-/** The caller's values, else defaults; each must be legal in a destination of the broker (the gateway's rule). */
-function resolveParameters(channel, given) {
+/**
+ * The value of every placeholder of the address: the caller's, else the default; each must be
+ * legal in a destination of the broker and one of the schema's `enum` (the gateway's rules).
+ * With `open`, a placeholder the caller leaves out stays out instead of failing.
+ */
+function resolveParameters(channel, given, open = false) {
   const out = Object.create(null);
   const errors = [];
-  for (const p of channel.parameters) {
-    const value = Object.hasOwn(given, p.name) ? String(given[p.name]) : p.default;
-    const pointer = `/${p.name}`;
-    if (value === undefined) errors.push({ in: "parameters", pointer, message: "is required: the address needs it and it has no default" });
-    else if (value === "") errors.push({ in: "parameters", pointer, message: "must not be empty" });
-    else if (p.values && !p.values.includes(value)) errors.push({ in: "parameters", pointer, message: `must be one of ${p.values.join(", ")}` });
+  for (const name of channel.placeholders) {
+    const p = channel.parameters.find((x) => x.name === name);
+    const value = Object.hasOwn(given, name) ? String(given[name]) : open ? undefined : p?.default;
+    const pointer = `/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    if (value === undefined) {
+      if (!open) errors.push({ in: "parameters", pointer, message: "is required: the address needs it and it has no default" });
+    } else if (value === "") errors.push({ in: "parameters", pointer, message: "must not be empty" });
+    else if (p?.values && !p.values.includes(value)) errors.push({ in: "parameters", pointer, message: `must be one of ${p.values.join(", ")}` });
     else if (channel.broker === "kafka" ? !KAFKA_PARAMETER.test(value) : AMQP_FORBIDDEN.test(value)) {
       errors.push({ in: "parameters", pointer, message: channel.broker === "kafka" ? 'may hold only letters, digits, "_" and "-"' : 'must not hold ".", "#", "*", whitespace or control characters' });
-    } else out[p.name] = value;
+    } else out[name] = value;
   }
   if (errors.length > 0) throw new HeraldParameterError(channel.id, errors);
   return out;
+}
+
+/** The destination the values make, refused when its name is not one the broker takes (as the gateway refuses it). */
+function legalDestination(channel, values) {
+  const d = destinationOf(channel.target, values);
+  const name = d.broker === "kafka" ? d.topic : d.routingKey;
+  if (d.broker === "kafka" ? KAFKA_TOPIC.test(name) : utf8.encode(name).length <= 255) return d;
+  const what = d.broker === "kafka" ? "Kafka topic (at most 249 characters)" : "RabbitMQ routing key (at most 255 bytes)";
+  throw new HeraldParameterError(channel.id, [{ in: "parameters", pointer: "", message: `the parameters make ${JSON.stringify(name)}, which is not a legal ${what}` }]);
 }
 
 function substitute(template, values) {
@@ -177,21 +212,35 @@ function destinationOf(target, values) {
   return { broker: "rabbitmq", exchange: target.exchange, routingKey: substitute(target.routingKey, values) };
 }
 
-/** What a receiving operation consumes: a topic (a pattern when parameters are left open), or a queue. */
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * What a receiving operation consumes: a topic (a pattern of topics when parameters are left
+ * open), a queue, or an exchange to bind the application's own queue to. Given values are
+ * checked as a send checks them.
+ */
 function sourceOf(contract, channel, op, opts) {
-  const given = opts.parameters ?? {};
+  const given = opts.parameters ?? NONE;
+  const values = resolveParameters(channel, given, true);
+  const open = channel.placeholders.filter((name) => !Object.hasOwn(values, name));
   const t = channel.target;
   if (t.broker === "kafka") {
-    const open = [...t.topic.matchAll(PLACEHOLDER)].some((m) => !Object.hasOwn(given, m[1]));
-    if (!open) return { broker: "kafka", topic: destinationOf(t, resolveParameters(channel, given)).topic };
+    if (open.length === 0) return { broker: "kafka", topic: legalDestination(channel, resolveParameters(channel, given)).topic };
     // Every topic the address can make: each open parameter is a run of the characters a value may hold.
-    const parts = t.topic.split(PLACEHOLDER).map((part, i) => (i % 2 === 0 ? part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : Object.hasOwn(given, part) ? given[part] : "[A-Za-z0-9_-]+"));
+    const parts = t.topic.split(PLACEHOLDER).map((part, i) => (i % 2 === 0 ? escapeRegExp(part) : Object.hasOwn(values, part) ? escapeRegExp(values[part]) : "[A-Za-z0-9_-]+"));
     return { broker: "kafka", topic: new RegExp(`^${parts.join("")}$`) };
   }
-  if (t.queue !== undefined) return { broker: "rabbitmq", queue: destinationOf(t, resolveParameters(channel, given)).routingKey };
-  // An exchange: the application's own queue, bound with the routing key (open parameters as `*`).
-  const key = t.routingKey.replace(PLACEHOLDER, (all, name) => (Object.hasOwn(given, name) ? String(given[name]) : "*"));
-  return { broker: "rabbitmq", queue: opts.queue ?? `${contract.name}.${op.id}`, exchange: t.exchange, routingKey: key };
+  // A queue, or the default exchange, whose routing key is a queue's name: that queue is consumed.
+  if (t.queue !== undefined || t.exchange === "") return { broker: "rabbitmq", queue: legalDestination(channel, resolveParameters(channel, given)).routingKey };
+  // An exchange: the application's own queue, bound with the routing key; an open parameter is
+  // the word wildcard `*`, which only a topic exchange understands (a fanout ignores the key).
+  if (open.length > 0 && t.exchangeType !== "topic" && t.exchangeType !== "fanout") {
+    throw new HeraldParameterError(channel.id, open.map((name) => ({ in: "parameters", pointer: `/${name}`, message: `is required to receive from the ${t.exchangeType} exchange "${t.exchange}", which cannot bind a wildcard` })));
+  }
+  const key = t.routingKey.replace(PLACEHOLDER, (all, name) => (Object.hasOwn(values, name) ? values[name] : "*"));
+  // One default queue per binding, so that two subscriptions with other parameters do not share one.
+  const queue = opts.queue ?? (channel.placeholders.length > 0 ? `${contract.name}.${op.id}.${key}` : `${contract.name}.${op.id}`);
+  return { broker: "rabbitmq", queue, exchange: t.exchange, routingKey: key };
 }
 
 /**
@@ -210,7 +259,7 @@ async function subscribe(contract, channel, op, messages, transport, handler, op
     try {
       await handler(verdict.received);
     } catch (err) {
-      if (!(err instanceof HeraldNonRetryableError)) throw err;
+      if (!isNonRetryable(err)) throw err;
       return deadLetter(contract, channel, transport, incoming, {
         reason: "handler",
         message: verdict.message,
@@ -220,27 +269,43 @@ async function subscribe(contract, channel, op, messages, transport, handler, op
   });
 }
 
-/** The message the bytes and headers are, as the gateway's judge decides: named by herald.message, else the first that validates. */
+/**
+ * The message the bytes and headers are, as the gateway's judge decides: the one herald.message
+ * names, else the first that validates. The payload is parsed for a message that validates it;
+ * one that cannot be read is malformed only when no message holds and none failed its schema.
+ */
 function judge(channel, messages, incoming) {
   const wanted = incoming.headers["herald.message"];
-  const candidates = wanted === undefined ? messages : messages.filter((m) => m.id === wanted || m.name === wanted);
+  const candidates = wanted === undefined ? messages : named(messages, wanted);
   if (candidates.length === 0) {
     return { ok: false, reason: "unknown-message", errors: [{ in: "message", pointer: "", message: `Channel "${channel.id}" has no message "${wanted}" here; it has: ${messages.map((m) => m.id).join(", ")}.` }] };
   }
   const only = candidates.length === 1 ? candidates[0] : undefined;
   let payload;
+  const payloadOf = () => (payload ??= readPayload(incoming.value));
   const failures = [];
+  let malformed;
   for (const message of candidates) {
-    if (payload === undefined && message.json) {
-      try {
-        payload = { value: JSON.parse(strictUtf8.decode(incoming.value)) };
-      } catch (err) {
-        return { ok: false, reason: "malformed", message: only, errors: [{ in: "payload", pointer: "", message: `The payload is not UTF-8 JSON: ${err.message}` }] };
-      }
-    }
     const headers = typedHeaders(message, incoming.headers);
-    const value = message.json ? payload.value : incoming.value;
-    const errors = [...(message.payload ? message.payload(value, "payload") : []), ...(message.headers ? message.headers(headers, "headers") : [])];
+    if (headers === undefined) {
+      malformed = { in: "headers", pointer: "", message: `A header nests deeper than ${MAX_DEPTH} levels.` };
+      continue;
+    }
+    let value = incoming.value;
+    const errors = [];
+    if (message.payload) {
+      const p = payloadOf();
+      if (p.error !== undefined) {
+        malformed = { in: "payload", pointer: "", message: p.error };
+        continue;
+      }
+      value = p.value;
+      errors.push(...message.payload(value, "payload"));
+    } else if (message.json && payloadOf().error === undefined) {
+      // JSON the contract does not constrain: handed over parsed when it parses, as bytes otherwise.
+      value = payloadOf().value;
+    }
+    if (message.headers) errors.push(...message.headers(headers, "headers"));
     if (errors.length === 0) {
       const received = { message: message.id, payload: value, headers, destination: incoming.destination, raw: { value: incoming.value, headers: incoming.headers } };
       if (incoming.key !== undefined) received.key = incoming.key;
@@ -250,10 +315,66 @@ function judge(channel, messages, incoming) {
     }
     failures.push(...errors.map((e) => (candidates.length > 1 ? { ...e, candidate: message.id } : e)));
   }
+  if (malformed && failures.length === 0) return { ok: false, reason: "malformed", message: only, errors: [malformed] };
   return { ok: false, reason: "schema", message: only, errors: failures };
 }
 
-/** Broker headers are text: a header the message types as other than string is read as JSON (as relay mode does). */
+/** The payload as JSON: UTF-8, nested no deeper than the gateway allows (checked before parsing), then parsed. */
+function readPayload(bytes) {
+  let text;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return { error: "The payload is not valid UTF-8." };
+  }
+  if (nestingExceeds(text, MAX_DEPTH)) return { error: `The payload nests deeper than ${MAX_DEPTH} levels.` };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { error: `The payload is not JSON: ${err.message}` };
+  }
+}
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`, before JSON.parse (slow on
+ * megabytes of brackets) and validators (recursive) see it; brackets in strings do not count.
+ * The gateway's check (judge.ts), on text instead of bytes.
+ */
+function nestingExceeds(text, max) {
+  if (text.length <= max) return false;
+  let brackets = 0;
+  for (const open of ["{", "["]) {
+    for (let i = text.indexOf(open); i >= 0; i = text.indexOf(open, i + 1)) if (++brackets > max) return deeperThan(text, max);
+  }
+  return false;
+}
+
+function deeperThan(text, max) {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // To the closing quote: one not preceded by an odd run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i < 0) return false;
+        let k = i - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((i - k) % 2 === 1) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Broker headers are text: a header the message types as other than string is read as JSON
+ * (as relay mode does). Undefined when one nests deeper than the gateway allows.
+ */
 function typedHeaders(message, raw) {
   const out = Object.create(null);
   for (const [name, text] of Object.entries(raw)) {
@@ -261,6 +382,7 @@ function typedHeaders(message, raw) {
     out[name] = text;
     const types = Object.hasOwn(message.headerTypes, name) ? message.headerTypes[name] : [];
     if (types.length === 0 || types.includes("string")) continue;
+    if (nestingExceeds(text, MAX_DEPTH)) return undefined;
     try {
       out[name] = JSON.parse(text);
     } catch {
@@ -273,7 +395,7 @@ function typedHeaders(message, raw) {
 /** The original bytes and headers, with the herald.* headers the gateway writes, to the channel's DLQ. */
 function deadLetter(contract, channel, transport, incoming, why) {
   const headers = Object.create(null);
-  for (const [k, v] of Object.entries(incoming.headers)) if (!/^herald\./i.test(k)) headers[k] = v;
+  for (const [k, v] of Object.entries(incoming.headers)) if (!OWN_HEADER.test(k)) headers[k] = v;
   Object.assign(headers, {
     "herald.error": errorHeader(why.reason, why.errors),
     "herald.contract": contract.name,
@@ -335,24 +457,30 @@ async function request(contract, channels, channel, op, messages, transport, pay
 
 /**
  * Kafka through kafkajs: sends with acks from all in-sync replicas; sends issued in the same
- * tick go to the broker as one batch. Receiving needs `consumer(groupId)`, which makes a
- * kafkajs Consumer: its offsets are committed only after a handler resolves.
+ * tick go to the broker as one batch (of at most 1000 messages, as the gateway's). Receiving
+ * needs `consumer(groupId)`, which makes a kafkajs Consumer: its offsets are committed only
+ * after a handler resolves.
  */
 export function kafkaTransport({ producer, consumer }) {
   let pending = [];
   const flush = () => {
-    const batch = pending;
+    for (let start = 0; start < pending.length; start += MAX_BATCH) send(pending.slice(start, start + MAX_BATCH));
     pending = [];
+  };
+  const send = (batch) => {
     const byTopic = new Map();
     for (const item of batch) {
       const list = byTopic.get(item.topic) ?? [];
       list.push(item.record);
       byTopic.set(item.topic, list);
     }
-    producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }).then(
-      () => batch.forEach((item) => item.resolve()),
-      (err) => batch.forEach((item) => item.reject(err)),
-    );
+    // Through a promise, so that a producer that throws instead of rejecting fails these sends, not the flush.
+    Promise.resolve()
+      .then(() => producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }))
+      .then(
+        () => batch.forEach((item) => item.resolve()),
+        (err) => batch.forEach((item) => item.reject(err)),
+      );
   };
   const enqueue = (topic, record) =>
     new Promise((resolve, reject) => {
@@ -401,22 +529,33 @@ export function kafkaTransport({ producer, consumer }) {
  * Receiving acks a message only after its handler resolves, and requeues it otherwise.
  */
 export function amqpTransport({ channel }) {
+  // Message ids of this transport's publishes awaiting their confirm; a return names one of them.
+  const pending = new Set();
   const returned = new Set();
   channel.on("return", (msg) => {
-    if (msg.properties.messageId) returned.add(String(msg.properties.messageId));
+    const id = msg.properties.messageId === undefined ? undefined : String(msg.properties.messageId);
+    if (id !== undefined && pending.has(id)) returned.add(id);
+  });
+  let replies;
+  channel.on("close", () => {
+    // The reply queue was exclusive to the channel: it is gone, and so is every reply still due.
+    const closing = replies;
+    replies = undefined;
+    closing?.then((queue) => queue.fail(new Error("The AMQP channel closed before the reply came.")), () => {});
   });
   const publish = (exchange, routingKey, value, headers, extra = {}) =>
     new Promise((resolve, reject) => {
       const id = globalThis.crypto.randomUUID();
+      pending.add(id);
       channel.publish(exchange, routingKey, bytes(value), { persistent: true, mandatory: true, messageId: id, headers, ...extra }, (err) => {
         // A return, if any, arrives before the confirm of the same message.
+        pending.delete(id);
         const wasReturned = returned.delete(id);
         if (err) reject(err instanceof Error ? err : new Error(String(err)));
         else if (wasReturned) reject(new Error(`No queue takes messages sent to ${exchange ? `exchange "${exchange}" with routing key "${routingKey}"` : `queue "${routingKey}"`}.`));
         else resolve();
       });
     });
-  let replies;
   return {
     send(out) {
       if (out.destination.broker !== "rabbitmq") return Promise.reject(new Error(`Channel "${out.channel.id}" is on Kafka, not RabbitMQ.`));
@@ -432,16 +571,19 @@ export function amqpTransport({ channel }) {
         await channel.assertQueue(source.queue, { durable: true });
         await channel.bindQueue(source.queue, source.exchange, source.routingKey);
       }
-      if (opts.prefetch !== undefined) await channel.prefetch(opts.prefetch);
+      await channel.prefetch(opts.prefetch ?? DEFAULT_PREFETCH);
+      const retryDelayMs = opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
       const where = source.exchange !== undefined ? `rabbitmq:exchange/${source.exchange}/${source.routingKey}` : `rabbitmq:queue/${source.queue}`;
       const inFlight = new Set();
       const { consumerTag } = await channel.consume(source.queue, (msg) => {
         if (!msg) return;
         const headers = amqpHeaders(msg);
         const destination = msg.fields.exchange ? `rabbitmq:exchange/${msg.fields.exchange}/${msg.fields.routingKey}` : where;
+        // A failed message goes back to the queue after a pause, not at once: RabbitMQ would hand it
+        // straight back, and a handler that fails for a while (a database down) would spin.
         const handling = deliver({ value: msg.content, headers, destination }).then(
           () => channel.ack(msg),
-          () => channel.nack(msg, false, true),
+          () => new Promise((r) => setTimeout(r, retryDelayMs)).then(() => channel.nack(msg, false, true)),
         );
         const settled = handling.catch(() => {}).finally(() => inFlight.delete(settled));
         inFlight.add(settled);
@@ -451,7 +593,7 @@ export function amqpTransport({ channel }) {
         await Promise.all([...inFlight]);
       };
     },
-    /** One exclusive, server-named queue per transport, for the replies to its requests. */
+    /** One exclusive, server-named queue per transport, for the replies to its requests; made again after a failure or a closed channel. */
     replies() {
       replies ??= (async () => {
         const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
@@ -474,6 +616,8 @@ export function amqpTransport({ channel }) {
         return {
           name: queue,
           wait(correlationId, headerNames, timeoutMs, read) {
+            // A second request with the same id would take the first one's reply: thrown before it is sent.
+            if (waiting.has(correlationId)) throw new Error(`A request with correlation id ${correlationId} is already waiting for its reply.`);
             headerNames.forEach((n) => names.add(n));
             return new Promise((resolve, reject) => {
               const timer = setTimeout(() => {
@@ -491,8 +635,16 @@ export function amqpTransport({ channel }) {
                   }
                 },
                 cancel: () => clearTimeout(timer),
+                fail: (err) => {
+                  clearTimeout(timer);
+                  waiting.delete(correlationId);
+                  reject(err);
+                },
               });
             });
+          },
+          fail(err) {
+            for (const w of [...waiting.values()]) w.fail(err);
           },
           cancel(correlationId) {
             waiting.get(correlationId)?.cancel();
@@ -500,7 +652,11 @@ export function amqpTransport({ channel }) {
           },
         };
       })();
-      return replies;
+      const made = replies;
+      made.catch(() => {
+        if (replies === made) replies = undefined;
+      });
+      return made;
     },
   };
 }
@@ -515,7 +671,9 @@ function amqpHeaders(msg) {
 /**
  * Herald's gateway over HTTP: POST /v1/publish/{contract}/{channel}, with an Idempotency-Key
  * (the caller's, else a fresh one per message), retried with the same key while the gateway
- * answers 503 or 502, so a retry never publishes twice. Sending only.
+ * answers 503 (it did not publish). A 502 is not retried: the gateway does not know whether
+ * the broker took the message, and it remembers keys per process, so a retry that reaches
+ * another gateway could publish it twice. Sending only.
  */
 export function gatewayTransport({ url, token, version, fetch: fetchImpl = globalThis.fetch, retries = 3 }) {
   const base = url.endsWith("/") ? url.slice(0, -1) : url;
@@ -529,7 +687,7 @@ export function gatewayTransport({ url, token, version, fetch: fetchImpl = globa
         "idempotency-key": out.idempotencyKey ?? globalThis.crypto.randomUUID(),
         "herald-message": out.message.id,
         ...(out.key !== undefined ? { "herald-key": out.key } : {}),
-        ...(Object.keys(out.typedHeaders).length > 0 ? { "herald-headers": JSON.stringify(out.typedHeaders) } : {}),
+        ...(Object.keys(out.typedHeaders).length > 0 ? { "herald-headers": asciiJson(out.typedHeaders) } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       };
       for (let attempt = 0; ; attempt++) {
@@ -539,7 +697,7 @@ export function gatewayTransport({ url, token, version, fetch: fetchImpl = globa
           return;
         }
         const problem = await res.json().catch(() => undefined);
-        if ((res.status === 503 || res.status === 502) && attempt < retries) {
+        if (res.status === 503 && attempt < retries) {
           const after = Number(res.headers.get("retry-after"));
           await new Promise((r) => setTimeout(r, Math.min(Number.isFinite(after) && after > 0 ? after * 1000 : 200 * 2 ** attempt, 5000)));
           continue;
@@ -554,4 +712,9 @@ export function gatewayTransport({ url, token, version, fetch: fetchImpl = globa
       throw new Error("The gateway transport only sends: receive with kafkaTransport or amqpTransport.");
     },
   };
+}
+
+/** JSON in an HTTP header: fetch takes only Latin-1 there, so everything past ASCII is written as \uXXXX. */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -4,37 +4,39 @@ import * as v from "./validators.js";
 
 const contract = {"name":"orders","version":"1.4.0"};
 
-const channels = {
-  "orderPlaced": {
-    id: "orderPlaced",
-    broker: "kafka",
-    target: {"broker":"kafka","topic":"orders.placed.v1"},
-    dlq: "orders.placed.v1.dlq",
-    parameters: [],
-    messages: [
-      { id: "OrderPlaced", name: "OrderPlaced", model: "OrderPlacedPayload", json: true, payload: v.validationErrorsOrderPlacedPayload, headers: v.validationErrorsEventHeaders, headerTypes: {"x-correlation-id":["string"],"traceparent":["string"]}, contentType: "application/json", correlationHeader: "x-correlation-id" },
-    ],
-  },
-  "orderCancelled": {
-    id: "orderCancelled",
-    broker: "kafka",
-    target: {"broker":"kafka","topic":"orders.cancelled.v1"},
-    dlq: "orders.cancelled.v1.dlq",
-    parameters: [],
-    messages: [
-      { id: "OrderCancelled", name: "OrderCancelled", model: "OrderCancelledPayload", json: true, payload: v.validationErrorsOrderCancelledPayload, headers: v.validationErrorsEventHeaders, headerTypes: {"x-correlation-id":["string"],"traceparent":["string"]}, contentType: "application/json" },
-    ],
-  },
-  "paymentSettled": {
-    id: "paymentSettled",
-    broker: "kafka",
-    target: {"broker":"kafka","topic":"payments.settled.v1"},
-    dlq: "payments.settled.v1.dlq",
-    parameters: [],
-    messages: [
-      { id: "PaymentSettled", name: "PaymentSettled", model: "PaymentSettledPayload", json: true, payload: v.validationErrorsPaymentSettledPayload, headers: v.validationErrorsEventHeaders, headerTypes: {"x-correlation-id":["string"],"traceparent":["string"]}, contentType: "application/json" },
-    ],
-  },
+const channels = Object.create(null);
+channels["orderPlaced"] = {
+  id: "orderPlaced",
+  broker: "kafka",
+  target: {"broker":"kafka","topic":"orders.placed.v1"},
+  dlq: "orders.placed.v1.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "OrderPlaced", name: "OrderPlaced", model: "OrderPlacedPayload", json: true, payload: v.validationErrorsOrderPlacedPayload, headers: v.validationErrorsEventHeaders, headerTypes: JSON.parse("{\"x-correlation-id\":[\"string\"],\"traceparent\":[\"string\"]}"), contentType: "application/json", correlationHeader: "x-correlation-id" },
+  ],
+};
+channels["orderCancelled"] = {
+  id: "orderCancelled",
+  broker: "kafka",
+  target: {"broker":"kafka","topic":"orders.cancelled.v1"},
+  dlq: "orders.cancelled.v1.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "OrderCancelled", name: "OrderCancelled", model: "OrderCancelledPayload", json: true, payload: v.validationErrorsOrderCancelledPayload, headers: v.validationErrorsEventHeaders, headerTypes: JSON.parse("{\"x-correlation-id\":[\"string\"],\"traceparent\":[\"string\"]}"), contentType: "application/json" },
+  ],
+};
+channels["paymentSettled"] = {
+  id: "paymentSettled",
+  broker: "kafka",
+  target: {"broker":"kafka","topic":"payments.settled.v1"},
+  dlq: "payments.settled.v1.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "PaymentSettled", name: "PaymentSettled", model: "PaymentSettledPayload", json: true, payload: v.validationErrorsPaymentSettledPayload, headers: v.validationErrorsEventHeaders, headerTypes: JSON.parse("{\"x-correlation-id\":[\"string\"],\"traceparent\":[\"string\"]}"), contentType: "application/json" },
+  ],
 };
 
 const operations = [

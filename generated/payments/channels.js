@@ -4,38 +4,40 @@ import * as v from "./validators.js";
 
 const contract = {"name":"payments","version":"2.1.0"};
 
-const channels = {
-  "payments.requested": {
-    id: "payments.requested",
-    broker: "rabbitmq",
-    target: {"broker":"rabbitmq","exchange":"payments","routingKey":"payments.requested"},
-    dlq: "payments.requested.dlq",
-    parameters: [],
-    messages: [
-      { id: "PaymentRequested", name: "PaymentRequested", model: "PaymentRequestedPayload", json: true, payload: v.validationErrorsPaymentRequestedPayload, headers: v.validationErrorsAmqpHeaders, headerTypes: {"correlation-id":["string"]}, contentType: "application/json" },
-    ],
-  },
-  "payments.settled": {
-    id: "payments.settled",
-    broker: "rabbitmq",
-    target: {"broker":"rabbitmq","exchange":"payments","routingKey":"payments.settled"},
-    dlq: "payments.settled.dlq",
-    parameters: [],
-    messages: [
-      { id: "PaymentSettled", name: "PaymentSettled", model: "PaymentSettledPayload", json: true, payload: v.validationErrorsPaymentSettledPayload, headers: v.validationErrorsAmqpHeaders, headerTypes: {"correlation-id":["string"]}, contentType: "application/json" },
-    ],
-  },
-  "payments.refunds": {
-    id: "payments.refunds",
-    broker: "rabbitmq",
-    target: {"broker":"rabbitmq","queue":"payments.refunds"},
-    dlq: "payments.refunds.dlq",
-    parameters: [],
-    messages: [
-      { id: "RefundRequested", name: "RefundRequested", model: "RefundRequestedPayload", json: true, payload: v.validationErrorsRefundRequestedPayload, headerTypes: {}, contentType: "application/json" },
-      { id: "RefundCancelled", name: "RefundCancelled", model: "RefundCancelledPayload", json: true, payload: v.validationErrorsRefundCancelledPayload, headerTypes: {}, contentType: "application/json" },
-    ],
-  },
+const channels = Object.create(null);
+channels["payments.requested"] = {
+  id: "payments.requested",
+  broker: "rabbitmq",
+  target: {"broker":"rabbitmq","exchange":"payments","exchangeType":"topic","routingKey":"payments.requested"},
+  dlq: "payments.requested.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "PaymentRequested", name: "PaymentRequested", model: "PaymentRequestedPayload", json: true, payload: v.validationErrorsPaymentRequestedPayload, headers: v.validationErrorsAmqpHeaders, headerTypes: JSON.parse("{\"correlation-id\":[\"string\"]}"), contentType: "application/json" },
+  ],
+};
+channels["payments.settled"] = {
+  id: "payments.settled",
+  broker: "rabbitmq",
+  target: {"broker":"rabbitmq","exchange":"payments","exchangeType":"topic","routingKey":"payments.settled"},
+  dlq: "payments.settled.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "PaymentSettled", name: "PaymentSettled", model: "PaymentSettledPayload", json: true, payload: v.validationErrorsPaymentSettledPayload, headers: v.validationErrorsAmqpHeaders, headerTypes: JSON.parse("{\"correlation-id\":[\"string\"]}"), contentType: "application/json" },
+  ],
+};
+channels["payments.refunds"] = {
+  id: "payments.refunds",
+  broker: "rabbitmq",
+  target: {"broker":"rabbitmq","queue":"payments.refunds"},
+  dlq: "payments.refunds.dlq",
+  placeholders: [],
+  parameters: [],
+  messages: [
+    { id: "RefundRequested", name: "RefundRequested", model: "RefundRequestedPayload", json: true, payload: v.validationErrorsRefundRequestedPayload, headerTypes: JSON.parse("{}"), contentType: "application/json" },
+    { id: "RefundCancelled", name: "RefundCancelled", model: "RefundCancelledPayload", json: true, payload: v.validationErrorsRefundCancelledPayload, headerTypes: JSON.parse("{}"), contentType: "application/json" },
+  ],
 };
 
 const operations = [

@@ -34,16 +34,19 @@ export async function runGenerate(file: string | undefined, o: GenerateOptions):
   const analyzer = new InlineAnalyzer({ ingest: config.limits, check: config.compat });
   let doc;
   let name: string;
+  let registryVersion: number | undefined;
   if (file !== undefined) {
     doc = (await load(analyzer, file, o.root)).doc;
     name = path.basename(file).replace(/\.(ya?ml|json)$/i, '');
   } else {
     name = o.contract!;
     const client = new RegistryClient({ registry: o.registry ?? DEFAULT_REGISTRY, token: o.token });
-    const at = `v1/contracts/${encodeURIComponent(name)}/versions/${encodeURIComponent(o.version ?? 'latest')}/document`;
+    const at = `v1/contracts/${encodeURIComponent(name)}/versions/${encodeURIComponent(o.version ?? 'latest')}`;
     let text: string;
     try {
-      text = (await client.request<string>('GET', at, undefined, 'application/json')).text;
+      // The number first, so that "latest" names one version throughout (the SDK's dead letters carry it, as the gateway's do).
+      registryVersion = (await client.request<{ version: number }>('GET', at)).data.version;
+      text = (await client.request<string>('GET', `v1/contracts/${encodeURIComponent(name)}/versions/${registryVersion}/document`, undefined, 'application/json')).text;
     } catch (err) {
       // No such contract or version: unusable input here, not a rejection.
       if (err instanceof CliError && err.exitCode === EXIT.rejected) throw new CliError(err.message, EXIT.usage);
@@ -55,7 +58,7 @@ export async function runGenerate(file: string | undefined, o: GenerateOptions):
       throw invalid(err, `${name} ${o.version ?? 'latest'}`, name);
     }
   }
-  const sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name), contract: name });
+  const sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name), contract: name, ...(registryVersion !== undefined ? { registryVersion } : {}) });
   for (const c of sdk.collisions) process.stderr.write(`name collision: ${c}\n`);
   if (o.check) return check(o.out, sdk.files);
   for (const [rel, content] of Object.entries(sdk.files)) {

@@ -20,6 +20,8 @@ export interface SdkOptions {
   packageName: string;
   /** The contract's name in the registry: the TypeScript client publishes to the gateway and writes dead letters under it. */
   contract: string;
+  /** The registered version the document is, when it comes from the registry: the SDK's dead letters name it, as the gateway's do. */
+  registryVersion?: number;
 }
 
 export interface Sdk {
@@ -36,7 +38,7 @@ export async function generateSdk(document: unknown, contract: Contract, options
       ? {
           ...typescriptModels(set),
           ...(await typescriptValidators(set)),
-          ...typescriptChannels({ name: options.contract, version: contract.version }, contract, set),
+          ...typescriptChannels({ name: options.contract, version: options.registryVersion ?? contract.version }, contract, set),
           ...typescriptPackage({ name: options.packageName, contract }, set),
         }
       : await modelinaModels(options.lang, set, { packageName: options.packageName });

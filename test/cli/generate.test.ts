@@ -117,6 +117,11 @@ describe('herald generate from the registry', () => {
     expect([res.code, res.stderr]).toEqual([0, '']);
     expect(readFileSync(path.join(out('remote'), 'validators.js'), 'utf8')).toBe(readFileSync('generated/orders/validators.js', 'utf8'));
     expect(readFileSync(path.join(out('remote'), 'models.d.ts'), 'utf8')).toBe(readFileSync('generated/orders/models.d.ts', 'utf8'));
+    // Its dead letters name the registered version, as the gateway's do; from a file, info.version. "latest" is resolved to its number.
+    expect(readFileSync(path.join(out('remote'), 'channels.js'), 'utf8')).toContain('const contract = {"name":"orders","version":1};');
+    expect(readFileSync('generated/orders/channels.js', 'utf8')).toContain('const contract = {"name":"orders","version":"1.4.0"};');
+    expect((await runCli(['generate', '--contract', 'orders', '--out', out('latest'), '--registry', server.url])).code).toBe(0);
+    expect(readFileSync(path.join(out('latest'), 'channels.js'), 'utf8')).toContain('"version":1};');
   });
 
   it('exits 2 for a contract the registry does not have, or a registry it cannot reach', async () => {

@@ -169,6 +169,35 @@ describe('orders (Kafka)', () => {
   });
 });
 
+describe('orders (Kafka), messages built to break a consumer', () => {
+  it('dead-letters a payload behind a byte order mark, or nested past 128 levels, as malformed, as the gateway answers the same bytes', async () => {
+    const topic = `${run}.payments.settled.v1`;
+    const valid = JSON.stringify({ orderId: randomUUID(), paymentId: 'p-bom', outcome: 'captured' });
+    const bodies = [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(valid)]), Buffer.from(`${'['.repeat(200)}${']'.repeat(200)}`)];
+    await producer.send({ topic, acks: -1, messages: bodies.map((value) => ({ value, headers: { 'x-correlation-id': randomUUID() } })) });
+    const seen: unknown[] = [];
+    const stop = await kafkaClient('orders').receive.onPaymentSettled((m: unknown) => void seen.push(m), { groupId: `g-${run}-hostile`, fromBeginning: true });
+    try {
+      const dead = await eventually(async () => {
+        const all = (await readTopic(`${topic}.dlq`).catch(() => [])).filter((d) => bodies.some((b) => b.equals(d.value)));
+        return all.length >= 2 ? all : undefined;
+      });
+      for (const body of bodies) {
+        const error = errorOf(dead.find((d) => d.value.equals(body))!.headers);
+        // The bytes as they are (the request helper would send a Buffer as JSON).
+        const res = await api.app.request(`/v1/publish/${contract('orders')}/paymentSettled`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'herald-headers': JSON.stringify({ 'x-correlation-id': randomUUID() }) } });
+        const gateway = (await res.json()) as { reason: string; errors: { in: string; pointer: string }[] };
+        expect(res.status).toBe(422);
+        expect([error.reason, error.errors.map((e) => `${e.in}${e.pointer}`)]).toEqual([gateway.reason, gateway.errors.map((e) => `${e.in}${e.pointer}`)]);
+        expect(error.reason).toBe('malformed');
+      }
+      expect(seen.filter((m) => (m as { payload?: { paymentId?: string } }).payload?.paymentId === 'p-bom')).toEqual([]);
+    } finally {
+      await stop();
+    }
+  });
+});
+
 describe('payments (RabbitMQ)', () => {
   const headers = () => ({ 'correlation-id': randomUUID() });
 
@@ -237,7 +266,8 @@ describe('payments (RabbitMQ)', () => {
     const stop = await amqpClient('payments').receive.onPaymentRequested(
       async (m: { payload: { paymentId: string } }) => {
         seen.push(m.payload);
-        if (m.payload.paymentId === 'refuse') throw new sdk.payments.HeraldNonRetryableError('unknown merchant');
+        // The class of another generated package: known by its name, it counts the same.
+        if (m.payload.paymentId === 'refuse') throw new sdk.orders.HeraldNonRetryableError('unknown merchant');
       },
       { queue },
     );
@@ -295,10 +325,16 @@ describe('notifications (request/reply over RabbitMQ, receiving from Kafka)', ()
       .catch((e: Error) => e);
     expect(late).toBeInstanceOf(sdk.notifications.HeraldTimeoutError);
     // The same send through the gateway; with no mailer running, both wait in the queue.
-    await gatewayClient('notifications').send.requestEmail({ to: 'gw@example.com', template: 'order-cancelled' }, { headers: { 'correlation-id': 'c-gw', 'reply-to': 'nowhere' } });
+    // Header text past Latin-1 travels in Herald-Headers as JSON escapes (fetch refuses it raw).
+    await gatewayClient('notifications').send.requestEmail({ to: 'gw@example.com', template: 'order-cancelled' }, { headers: { 'correlation-id': 'c-gw', 'reply-to': 'nowhère-✓' } });
+    // A second request waiting under the same correlation id would take the first one's reply: refused, unsent.
+    const client = amqpClient('notifications');
+    const first = client.request.requestEmail({ to: 'twice@example.com', template: 'order-confirmation' }, { correlationId: 'twice', timeoutMs: 500 });
+    await expect(client.request.requestEmail({ to: 'again@example.com', template: 'order-confirmation' }, { correlationId: 'twice' })).rejects.toThrow(/already waiting/);
+    await expect(first).rejects.toBeInstanceOf(sdk.notifications.HeraldTimeoutError);
     const waiting = await drainQueue(requests);
-    expect(waiting.map((w) => JSON.parse(w.value.toString()).to)).toEqual(['nobody@example.com', 'gw@example.com']);
-    expect(waiting[1]!.headers).toMatchObject({ 'correlation-id': 'c-gw', 'reply-to': 'nowhere' });
+    expect(waiting.map((w) => JSON.parse(w.value.toString()).to)).toEqual(['nobody@example.com', 'gw@example.com', 'twice@example.com']);
+    expect(waiting[1]!.headers).toMatchObject({ 'correlation-id': 'c-gw', 'reply-to': 'nowhère-✓' });
     expect(waiting[0]!.headers['reply-to']).toMatch(/^amq\.gen-/);
   });
 
@@ -331,5 +367,69 @@ describe('notifications (request/reply over RabbitMQ, receiving from Kafka)', ()
     } finally {
       await stop();
     }
+  });
+});
+
+describe('a plain AMQP channel (the default exchange, whose routing key is a queue)', () => {
+  const PLAIN = `asyncapi: 3.0.0
+info: { title: Plain, version: 0.1.0 }
+servers:
+  r: { host: 'rabbit.invalid:5672', protocol: amqp }
+channels:
+  jobs:
+    address: '${run}.jobs.{tier}'
+    servers: [{ $ref: '#/servers/r' }]
+    parameters:
+      tier: { enum: [gold] }
+    messages:
+      Job:
+        payload: { type: object, required: [id], properties: { id: { type: string } } }
+      Note:
+        name: Note
+operations:
+  submit:
+    action: send
+    channel: { $ref: '#/channels/jobs' }
+  work:
+    action: receive
+    channel: { $ref: '#/channels/jobs' }
+`;
+  let plain: any;
+
+  beforeAll(async () => {
+    const name = `plain-${run}`;
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, PLAIN);
+    expect((await api.request('POST', `/v1/contracts/${name}/versions`, { body: PLAIN, contentType: 'application/yaml' })).status).toBe(201);
+    expect((await api.request('POST', `/v1/contracts/${name}/provision`)).status).toBe(200);
+    const write = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      expect(await runGenerate(file, { out: path.join(dir, 'plain'), lang: 'typescript' })).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    plain = await import(pathToFileURL(path.join(dir, 'plain', 'index.js')).href);
+  });
+
+  it('consumes the queue the routing key names (never binds to the default exchange); bytes no payload schema judges are handed over as bytes, as the gateway passes them', async () => {
+    const client = plain.createClient(plain.amqpTransport({ channel }));
+    const got: { message: string; payload: unknown }[] = [];
+    const stop = await client.receive.work(async (m: { message: string; payload: unknown }) => void got.push({ message: m.message, payload: m.payload }), { parameters: { tier: 'gold' } });
+    try {
+      await client.send.submit({ id: 'j-1' }, { parameters: { tier: 'gold' }, message: 'Job' });
+      // Not JSON: Job cannot read it, Note does not judge it; the gateway routes it as Note too.
+      channel.sendToQueue(`${run}.jobs.gold`, Buffer.from('not json'), { persistent: true });
+      await channel.waitForConfirms();
+      await eventually(() => (got.length >= 2 ? true : undefined));
+      expect(got[0]).toEqual({ message: 'Job', payload: { id: 'j-1' } });
+      expect(got[1]!.message).toBe('Note');
+      expect(Buffer.from(got[1]!.payload as Uint8Array).toString()).toBe('not json');
+      const gateway = await api.request('POST', `/v1/publish/plain-${run}/jobs?tier=gold`, { body: 'not json', contentType: 'application/json' });
+      expect(gateway.status).toBe(202);
+    } finally {
+      await stop();
+    }
+    expect(await drainQueue(`${run}.jobs.tier.dlq`).catch(() => [])).toEqual([]);
   });
 });

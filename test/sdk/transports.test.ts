@@ -24,8 +24,8 @@ function recordingFetch(statuses: number[]) {
 }
 
 describe('gatewayTransport', () => {
-  it('posts to /v1/publish/{contract}/{channel} with the message, key, headers, token and one Idempotency-Key, retried on 503 and 502 with the same key', async () => {
-    const { calls, fetch } = recordingFetch([503, 502, 202]);
+  it('posts to /v1/publish/{contract}/{channel} with the message, key, headers, token and one Idempotency-Key, retried on 503 with the same key', async () => {
+    const { calls, fetch } = recordingFetch([503, 503, 202]);
     const client = createClient(gatewayTransport({ url: 'http://gw.test/', token: 'tok', version: 3, fetch }));
     const payload = cancelled();
     await client.send.publishOrderCancelled(payload, { key: payload.orderId, headers });
@@ -63,6 +63,15 @@ describe('gatewayTransport', () => {
     expect((refused as HeraldPublishError).problem?.detail).toBe('answered 422');
   });
 
+  it('throws a 502 at once: the gateway does not know whether the broker took the message, and another gateway would not know the key', async () => {
+    const lost = recordingFetch([502, 202]);
+    const err = await createClient(gatewayTransport({ url: 'http://gw.test', fetch: lost.fetch }))
+      .send.publishOrderCancelled(cancelled(), { headers })
+      .catch((e: unknown) => e);
+    expect(lost.calls).toHaveLength(1);
+    expect((err as HeraldPublishError).status).toBe(502);
+  });
+
   it('sends nothing for an invalid message', async () => {
     const { calls, fetch } = recordingFetch([202]);
     const client = createClient(gatewayTransport({ url: 'http://gw.test', fetch }));
@@ -93,5 +102,26 @@ describe('kafkaTransport', () => {
     const results = await Promise.allSettled([client.send.publishOrderCancelled(cancelled(), { headers }), client.send.publishOrderCancelled({} as OrderCancelledPayload, { headers })]);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).constructor.name : 'ok'))).toEqual(['Error', 'HeraldValidationError']);
     expect(batches[1]!.topicMessages![0]!.messages).toHaveLength(1);
+  });
+
+  it('splits a tick of 2,500 sends into batches of at most 1,000, as the gateway does', async () => {
+    const sizes: number[] = [];
+    const producer = { sendBatch: async (batch: { topicMessages?: { messages: unknown[] }[] }) => void sizes.push(batch.topicMessages!.reduce((n, t) => n + t.messages.length, 0)) };
+    const client = createClient(kafkaTransport({ producer }));
+    await Promise.all(Array.from({ length: 2500 }, () => client.send.publishOrderCancelled(cancelled(), { headers })));
+    expect(sizes).toEqual([1000, 1000, 500]);
+  });
+
+  it('a producer that throws instead of rejecting fails the sends of its batch, and the next tick sends again', async () => {
+    let calls = 0;
+    const producer = {
+      sendBatch: (): Promise<void> => {
+        if (++calls === 1) throw new Error('not connected');
+        return Promise.resolve();
+      },
+    };
+    const client = createClient(kafkaTransport({ producer }));
+    await expect(client.send.publishOrderCancelled(cancelled(), { headers })).rejects.toThrow('not connected');
+    await expect(client.send.publishOrderCancelled(cancelled(), { headers })).resolves.toBeUndefined();
   });
 });

@@ -23,8 +23,11 @@ const RUNTIME = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../.
 export interface ContractRef {
   /** The contract's name in the registry: the gateway's URL and the DLQ headers name it. */
   name: string;
-  /** The contract's `info.version`, for the DLQ headers. */
-  version: string;
+  /**
+   * For the DLQ headers: the registered version number, as the gateway writes it, when the
+   * package comes from the registry; else (a file) the contract's `info.version`.
+   */
+  version: string | number;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -67,23 +70,26 @@ function channelsJs(ref: ContractRef, contract: Contract, table: Table): string 
     '',
     `const contract = ${JSON.stringify({ name: ref.name, version: ref.version })};`,
     '',
-    'const channels = {',
+    // Keys by assignment into a null-prototype object: a channel may be called `__proto__`,
+    // which an object literal would take for its prototype.
+    'const channels = Object.create(null);',
   ];
   for (const channel of contract.channels) {
     const route = table.routes.get(channel.id)!;
-    lines.push(`  ${JSON.stringify(channel.id)}: {`, `    id: ${JSON.stringify(channel.id)},`);
-    if (route.unroutable) lines.push(`    unroutable: ${JSON.stringify(route.unroutable)},`);
+    lines.push(`channels[${JSON.stringify(channel.id)}] = {`, `  id: ${JSON.stringify(channel.id)},`);
+    if (route.unroutable) lines.push(`  unroutable: ${JSON.stringify(route.unroutable)},`);
     lines.push(
-      `    broker: ${JSON.stringify(route.broker)},`,
-      `    target: ${JSON.stringify(target(route))},`,
-      `    dlq: ${JSON.stringify(route.dlq)},`,
-      `    parameters: ${JSON.stringify(route.parameters.map((p) => ({ name: p.name, ...(p.default !== undefined ? { default: p.default } : {}), ...(p.values ? { values: p.values } : {}) })))},`,
-      '    messages: [',
+      `  broker: ${JSON.stringify(route.broker)},`,
+      `  target: ${JSON.stringify(target(route))},`,
+      `  dlq: ${JSON.stringify(route.dlq)},`,
+      `  placeholders: ${JSON.stringify(route.placeholders)},`,
+      `  parameters: ${JSON.stringify(route.parameters.map((p) => ({ name: p.name, ...(p.default !== undefined ? { default: p.default } : {}), ...(p.values ? { values: p.values } : {}) })))},`,
+      '  messages: [',
     );
-    for (const m of route.messages) lines.push(`      ${messageJs(m, table.models.get(`${channel.id}\u0000${m.id}`), channel.messages.find((x) => x.id === m.id)?.correlationId?.location)},`);
-    lines.push('    ],', '  },');
+    for (const m of route.messages) lines.push(`    ${messageJs(m, table.models.get(`${channel.id}\u0000${m.id}`), channel.messages.find((x) => x.id === m.id)?.correlationId?.location)},`);
+    lines.push('  ],', '};');
   }
-  lines.push('};', '', `const operations = ${JSON.stringify(contract.operations.map(operationEntry), null, 2)};`, '');
+  lines.push('', `const operations = ${JSON.stringify(contract.operations.map(operationEntry), null, 2)};`, '');
   lines.push(
     '/** The client of this contract over a transport: kafkaTransport, amqpTransport or gatewayTransport. */',
     'export function createClient(transport, options) {',
@@ -100,7 +106,7 @@ function target(route: Route): Record<string, string> {
   const t = route.target;
   if (t.broker === 'kafka') return { broker: 'kafka', topic: t.topic };
   if (t.is === 'queue') return { broker: 'rabbitmq', queue: t.queue.name };
-  return { broker: 'rabbitmq', exchange: t.exchange.name, routingKey: t.routingKey };
+  return { broker: 'rabbitmq', exchange: t.exchange.name, exchangeType: t.exchange.type, routingKey: t.routingKey };
 }
 
 /** A header's name from a runtime expression `$message.header#/name` (one level; `~1` and `~0` unescaped). */
@@ -121,7 +127,8 @@ function messageJs(m: RouteMessage, models: MessageModels | undefined, correlati
     `json: ${m.unvalidated === undefined}`,
     ...(m.unvalidated === undefined && models?.payload ? [`payload: v.validationErrors${models.payload}`] : []),
     ...(models?.headers ? [`headers: v.validationErrors${models.headers}`] : []),
-    `headerTypes: ${JSON.stringify(m.headerTypes)}`,
+    // Parsed, not a literal: JSON.parse makes a header named `__proto__` an own key.
+    `headerTypes: JSON.parse(${JSON.stringify(JSON.stringify(m.headerTypes))})`,
     ...(m.defaultKey !== undefined ? [`defaultKey: ${JSON.stringify(m.defaultKey)}`] : []),
     ...(m.contentType ? [`contentType: ${JSON.stringify(m.contentType)}`] : []),
     ...(header !== undefined ? [`correlationHeader: ${JSON.stringify(header)}`] : []),
@@ -155,7 +162,7 @@ function channelsDts(contract: Contract, table: Table): string {
     const where = `\`${describeTarget(route)}\``;
     const key = property(op.id);
     if (op.action === 'send') {
-      const doc = `  /** Sends ${entries.map((e) => e.id).join(' or ')} to ${where}: validated first; an invalid message throws HeraldValidationError and nothing is sent. */`;
+      const doc = `  /** Sends ${docText(entries.map((e) => e.id).join(' or '))} to ${where}: validated first; an invalid message throws HeraldValidationError and nothing is sent. */`;
       send.push(doc, ...overloads(key, entries, (e, named) => `payload: ${payloadOf(e)}, ${sendOptions(route, e, [], 'herald.HeraldSendOptions', named)}`, 'Promise<void>'));
       const reply = requestReply(op);
       if (reply) {
@@ -174,7 +181,7 @@ function channelsDts(contract: Contract, table: Table): string {
       const params = parametersType(route, true);
       const opts = `herald.HeraldReceiveOptions${params ? ` & { parameters?: ${params} }` : ''}`;
       receive.push(
-        `  /** Consumes ${where}: each message is validated; a valid one is handled, and committed or acked only once the handler resolves; an invalid one goes to the DLQ \`${route.dlq}\`. */`,
+        `  /** Consumes ${where}: each message is validated; a valid one is handled, and committed or acked only once the handler resolves; an invalid one goes to the DLQ \`${docText(route.dlq)}\`. */`,
         `  ${key}(handler: (message: ${handler}) => void | Promise<void>, options?: ${opts}): Promise<herald.HeraldStop>;`,
       );
     }
@@ -188,7 +195,7 @@ function channelsDts(contract: Contract, table: Table): string {
     "export { amqpTransport, gatewayTransport, kafkaTransport, HeraldNonRetryableError, HeraldParameterError, HeraldPublishError, HeraldTimeoutError } from './runtime.js';",
     "export type { HeraldClientOptions, HeraldReceived, HeraldReceiveOptions, HeraldRequestOptions, HeraldSendOptions, HeraldStop, HeraldTransport } from './runtime.js';",
     '',
-    `/** ${contract.title} ${contract.version}: one function per operation of the contract. */`,
+    `/** ${docText(`${contract.title} ${contract.version}`)}: one function per operation of the contract. */`,
     'export interface HeraldClient {',
     ...block('send', 'What the application sends.', send),
     ...block('receive', 'What the application receives.', receive),
@@ -221,8 +228,11 @@ function property(name: string): string {
 
 function describeTarget(route: Route): string {
   const t = route.target;
-  const text = t.broker === 'kafka' ? `kafka topic ${t.topic}` : t.is === 'queue' ? `rabbitmq queue ${t.queue.name}` : `rabbitmq exchange ${t.exchange.name || '(default)'}, routing key ${t.routingKey}`;
-  // In a doc comment: no `*/`, and no backtick that would end the code span.
+  return docText(t.broker === 'kafka' ? `kafka topic ${t.topic}` : t.is === 'queue' ? `rabbitmq queue ${t.queue.name}` : `rabbitmq exchange ${t.exchange.name || '(default)'}, routing key ${t.routingKey}`);
+}
+
+/** Contract text in a doc comment: no `*\/` that would end the comment, no backtick that would end a code span. */
+function docText(text: string): string {
   return text.replace(/\*\//g, '*\\/').replace(/`/g, "'");
 }
 
