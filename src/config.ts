@@ -53,6 +53,8 @@ export interface HeraldConfig {
   patternDialect: PatternDialect;
   /** With an admin token, /metrics needs a read token unless this is set. */
   metricsPublic: boolean;
+  /** The npm scope of the SDK packages under /npm/ (HERALD_NPM_SCOPE). */
+  npmScope: string;
   logLevel: string;
   /** How long shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
@@ -121,6 +123,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     },
     patternDialect: oneOf(env, 'HERALD_PATTERN_DIALECT', ['re2', 'ecmascript'] as const, 're2'),
     metricsPublic: bool(env, 'HERALD_METRICS_PUBLIC'),
+    npmScope: npmScope(env),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
     shutdownTimeoutMs: timer(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     gateway: gatewayConfig(env),
@@ -186,6 +189,15 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === '' || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw usage(`${name} must be true or false, not "${env[name]}".`);
+}
+
+export const DEFAULT_NPM_SCOPE = '@herald';
+const NPM_SCOPE = /^@[a-z0-9][a-z0-9._-]{0,63}$/;
+
+function npmScope(env: NodeJS.ProcessEnv): string {
+  const raw = env.HERALD_NPM_SCOPE || DEFAULT_NPM_SCOPE;
+  if (!NPM_SCOPE.test(raw)) throw usage(`HERALD_NPM_SCOPE must be an npm scope such as @herald (lowercase), not "${raw}".`);
+  return raw;
 }
 
 const usage = (message: string) => new HeraldError('bad-request', message);

@@ -17,6 +17,7 @@ import { createApp, createGatewayApp } from './http/app.js';
 import type { AppEnv } from './http/env.js';
 import { createLogger, type Logger } from './log.js';
 import { ConfigService } from './registry/config.js';
+import { PackageService } from './registry/packages.js';
 import { Registry } from './registry/registry.js';
 import { AdminToken, TokenService } from './registry/tokens.js';
 import { openStore } from './store/open.js';
@@ -37,10 +38,12 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
   const analyzer = new WorkerAnalyzer({ ingest: config.limits, check: config.compat }, { ...config.workers, patternDialect: config.patternDialect });
   const tokens = new TokenService(store, config.adminToken);
   const registry = new Registry(store, analyzer);
+  const packages = new PackageService(store, registry, analyzer, { scope: config.npmScope });
   const gateway = createGateway(config.gateway, new LocalSource(registry), logger);
   const app = createApp({
     store,
     registry,
+    packages,
     config: new ConfigService(store),
     tokens,
     gateway,

@@ -10,7 +10,8 @@ import type { Earlier, Verdict } from '../compat/verdict.js';
 import type { IngestedDocument, IngestLimits } from '../contracts/ingest.js';
 import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
-import { checkTask, ingestTask, modelTask, unwrap, type CheckLimits } from './tasks.js';
+import type { SdkOptions } from '../sdk/generate.js';
+import { checkTask, ingestTask, modelTask, sdkTask, unwrap, type CheckLimits, type SdkArchive } from './tasks.js';
 
 /** A version to compare, with the fingerprint that names it across threads. */
 export type Fingerprinted = ContractVersion & { fingerprint: string };
@@ -20,6 +21,8 @@ export interface Analyzer {
   check(candidate: Fingerprinted, earlier: Array<Fingerprinted & Pick<Earlier, 'version'>>, mode: Mode, policy: Policy): Promise<Verdict>;
   /** The model of a stored (already validated) document. */
   model(document: Record<string, unknown>): Promise<Contract>;
+  /** The SDK of a stored document, generated and packed as an archive. */
+  sdk(document: Record<string, unknown>, options: SdkOptions): Promise<SdkArchive>;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,10 @@ export class InlineAnalyzer implements Analyzer {
 
   async model(document: Record<string, unknown>): Promise<Contract> {
     return unwrap(await modelTask({ document, maxRefNodes: this.limits.ingest.maxRefNodes }));
+  }
+
+  async sdk(document: Record<string, unknown>, options: SdkOptions): Promise<SdkArchive> {
+    return unwrap(await sdkTask({ document, options, maxRefNodes: this.limits.ingest.maxRefNodes }));
   }
 
   async close(): Promise<void> {}

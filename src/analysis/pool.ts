@@ -15,7 +15,8 @@ import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
 import { HeraldError } from '../errors.js';
 import type { Analyzer, AnalyzerLimits, Fingerprinted } from './analyzer.js';
-import { unwrap, type CheckInput, type IngestInput, type ModelInput, type Outcome } from './tasks.js';
+import type { SdkOptions } from '../sdk/generate.js';
+import { unwrap, type CheckInput, type IngestInput, type ModelInput, type Outcome, type SdkArchive, type SdkInput } from './tasks.js';
 
 export interface PoolSettings {
   threads: number;
@@ -65,6 +66,12 @@ export class WorkerAnalyzer implements Analyzer {
 
   async model(document: Record<string, unknown>): Promise<Contract> {
     return this.run<ModelInput, Contract>('model', { document, maxRefNodes: this.limits.ingest.maxRefNodes });
+  }
+
+  async sdk(document: Record<string, unknown>, options: SdkOptions): Promise<SdkArchive> {
+    // The tarball crosses the thread boundary as a Uint8Array; the store wants a Buffer.
+    const archive = await this.run<SdkInput, SdkArchive>('sdk', { document, options, maxRefNodes: this.limits.ingest.maxRefNodes });
+    return { ...archive, tarball: Buffer.from(archive.tarball.buffer, archive.tarball.byteOffset, archive.tarball.byteLength) };
   }
 
   private async run<I, O>(name: string, input: I): Promise<O> {

@@ -12,6 +12,8 @@ import { ingest, type IngestedDocument, type IngestLimits } from '../contracts/i
 import type { Contract } from '../contracts/model.js';
 import { modelOfDocument } from '../contracts/normalize.js';
 import type { SourceFormat } from '../contracts/text.js';
+import { packArchive, type Archive } from '../sdk/archive.js';
+import { generateSdk, type SdkOptions } from '../sdk/generate.js';
 import { ERROR_CODES, HeraldError, InvalidDocumentError, type Diagnostic, type ErrorCode } from '../errors.js';
 
 /** The compatibility engine's budget and report size (config.ts CompatLimits). */
@@ -48,6 +50,18 @@ export interface CheckInput {
 export interface ModelInput {
   document: Record<string, unknown>;
   maxRefNodes: number;
+}
+
+export interface SdkInput {
+  /** A stored (already validated) document. */
+  document: Record<string, unknown>;
+  options: SdkOptions;
+  maxRefNodes: number;
+}
+
+/** A generated SDK packed as an archive, and its package.json when it is an npm package. */
+export interface SdkArchive extends Archive {
+  manifest?: Record<string, unknown>;
 }
 
 export type Outcome<T> =
@@ -100,6 +114,21 @@ export async function checkTask(input: CheckInput): Promise<Outcome<Verdict>> {
 
 export async function modelTask(input: ModelInput): Promise<Outcome<Contract>> {
   return settle(() => modelOfDocument(input.document, input.maxRefNodes));
+}
+
+export async function sdkTask(input: SdkInput): Promise<Outcome<SdkArchive>> {
+  return settle(async () => {
+    const contract = modelOfDocument(input.document, input.maxRefNodes);
+    let sdk;
+    try {
+      sdk = await generateSdk(input.document, contract, input.options);
+    } catch (err) {
+      // What a language cannot say (modelina.ts refuses rather than write a wrong model).
+      throw new HeraldError('invalid-document', `Herald cannot generate a ${input.options.lang} SDK of this version: ${(err as Error).message}`);
+    }
+    const manifest = sdk.files['package.json'] !== undefined ? (JSON.parse(sdk.files['package.json']) as Record<string, unknown>) : undefined;
+    return { ...(await packArchive(sdk.files)), ...(manifest ? { manifest } : {}) };
+  });
 }
 
 async function settle<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { HeraldError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ConfigService } from '../registry/config.js';
+import type { PackageService } from '../registry/packages.js';
 import type { Registry } from '../registry/registry.js';
 import type { TokenService } from '../registry/tokens.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +23,7 @@ import { requestLog } from './middleware.js';
 import { notFoundRoute, onError, problemResponse } from './problem.js';
 import { configRoutes, schemaRoutes, tokenRoutes } from './routes/admin.js';
 import { contractRoutes } from './routes/contracts.js';
+import { npmRoutes, sdkRoutes } from './routes/packages.js';
 import { metricsRoutes, provisionRoutes, publishRoutes } from './routes/gateway.js';
 import { docsRoutes, healthRoutes, loadOpenApi } from './routes/meta.js';
 
@@ -39,6 +41,7 @@ interface CommonDeps {
 export interface AppDeps extends CommonDeps {
   store: Store;
   registry: Registry;
+  packages: PackageService;
   config: ConfigService;
   tokens: TokenService;
 }
@@ -70,6 +73,8 @@ function base(deps: CommonDeps, tokens: Authenticator): Hono<AppEnv> {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = base(deps, deps.tokens);
   app.route('/v1/contracts', contractRoutes(deps.registry));
+  app.route('/v1/contracts', sdkRoutes(deps.registry, deps.packages));
+  app.route('/', npmRoutes(deps.packages));
   app.route('/v1/schemas', schemaRoutes(deps.registry));
   app.route('/v1/config', configRoutes(deps.config));
   app.route('/v1/tokens', tokenRoutes(deps.tokens));

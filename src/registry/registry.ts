@@ -5,6 +5,8 @@
 import { HeraldError, notFound } from '../errors.js';
 import type { Analyzer } from '../analysis/analyzer.js';
 import { isTransitive, type Earlier, type Verdict } from '../compat/verdict.js';
+import { nextPackageVersion, packageReason, stepMode, type PackageReason } from './package-version.js';
+import { KeyedQueue } from './queue.js';
 import type { Mode, Policy } from '../compat/types.js';
 import type { IngestedDocument } from '../contracts/ingest.js';
 import type { Contract } from '../contracts/model.js';
@@ -19,9 +21,14 @@ export interface VersionSummary {
   asyncapiVersion: string;
   infoVersion: string;
   registeredBy: string;
+  /** The version's SDK package version and the verdict that set it (package-version.ts). */
+  package?: PackageReason & { version: string };
   createdAt: string;
   deletedAt?: string;
 }
+
+/** The version a new one's package bump is judged against, and the verdict (or why there is none). */
+type Predecessor = { version: number; verdict?: Verdict; failure?: string };
 
 export interface SchemaRef {
   id: number;
@@ -94,15 +101,10 @@ export class Registry {
     return this.serialized(name, () => this.registerChecked(name, doc, text, format, registeredBy));
   }
 
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
 
   private serialized<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const before = this.queues.get(name) ?? Promise.resolve();
-    const mine = before.then(work, work);
-    const settled = mine.catch(() => undefined);
-    this.queues.set(name, settled);
-    void settled.then(() => this.queues.get(name) === settled && this.queues.delete(name));
-    return mine;
+    return this.queue.run(name, work);
   }
 
   private async registerChecked(name: string, doc: IngestedDocument, text: string, format: SourceFormat, registeredBy: string): Promise<Registration> {
@@ -118,6 +120,9 @@ export class Registry {
         if (checkBasis(contract, heads, await effectiveConfig(tx, name)) !== checked.basis) return undefined;
         if (contract.deletedAt !== null) await tx.reviveContract(contract.id);
         const number = await tx.allocateVersion(contract.id);
+        const reason = packageReason(contract.packageVersion === null, checked.predecessor);
+        const packageVersion = nextPackageVersion(contract.packageVersion, reason.bump);
+        await tx.setPackageVersion(contract.id, packageVersion);
         const row = await tx.insertVersion({
           contractId: contract.id,
           version: number,
@@ -128,6 +133,8 @@ export class Registry {
           asyncapiVersion: doc.asyncapiVersion,
           infoVersion: doc.infoVersion,
           registeredBy,
+          packageVersion,
+          packageReason: reason,
         });
         const distinct = new Map(doc.schemas.map((s) => [s.fingerprint, { fingerprint: s.fingerprint, format: s.format, schema: s.schema }]));
         const unknown = [...distinct.values()].filter((s) => !this.schemaIds.has(s.fingerprint));
@@ -158,7 +165,7 @@ export class Registry {
    * The compatibility check a registration needs, run against what is stored now; throws
    * 409 when the document breaks it. `basis` names what it was checked against.
    */
-  private async checkForRegistration(reader: StoreReader, name: string, doc: IngestedDocument): Promise<{ basis: string }> {
+  private async checkForRegistration(reader: StoreReader, name: string, doc: IngestedDocument): Promise<{ basis: string; predecessor?: Predecessor }> {
     const contract = await reader.findContract(name);
     const heads = contract && contract.deletedAt === null ? await reader.versionHeads(contract.id, false) : [];
     const config = await effectiveConfig(reader, name);
@@ -166,10 +173,24 @@ export class Registry {
     // Identical to a stored version: the transaction answers with it.
     if (heads.some((h) => h.fingerprint === doc.fingerprint)) return { basis };
     const { compatibility: mode, policy } = config;
-    if (mode === 'NONE' || heads.length === 0) return { basis };
+    const candidate = { document: doc.document, contract: doc.contract, fingerprint: doc.fingerprint };
+    // The package version is bumped by the verdict against the latest version alone (package-version.ts).
+    const stepFrom = async (verdict?: Verdict): Promise<Predecessor | undefined> => {
+      const latest = heads.at(-1);
+      if (!latest) return undefined;
+      if (verdict) return { version: latest.version, verdict };
+      try {
+        return { version: latest.version, verdict: await this.analyzer.check(candidate, await this.earlier(reader, [latest]), stepMode(mode), policy) };
+      } catch (err) {
+        // A document too complex to compare under NONE is still registered; its package is a major.
+        if (err instanceof HeraldError && err.code !== 'internal') return { version: latest.version, failure: err.message };
+        throw err;
+      }
+    };
+    if (mode === 'NONE' || heads.length === 0) return { basis, predecessor: await stepFrom() };
     const earlier = await this.earlier(reader, isTransitive(mode) ? heads : heads.slice(-1));
-    const verdict = await this.analyzer.check({ document: doc.document, contract: doc.contract, fingerprint: doc.fingerprint }, earlier, mode, policy);
-    if (verdict.compatible) return { basis };
+    const verdict = await this.analyzer.check(candidate, earlier, mode, policy);
+    if (verdict.compatible) return { basis, predecessor: await stepFrom(isTransitive(mode) ? undefined : verdict) };
     const breaking = verdict.changes.filter((c) => c.breaking);
     const against = isTransitive(mode) ? 'earlier versions' : `version ${earlier.at(-1)!.version}`;
     throw new HeraldError(
@@ -238,6 +259,39 @@ export class Registry {
       contracts: page.map((r) => ({ ...contractView(r), latestVersion: r.latestVersion, versionCount: r.versionCount })),
       next: rows.length > opts.limit ? page[page.length - 1]!.name : null,
     };
+  }
+
+  /**
+   * Gives the versions registered before package versions existed theirs, oldest first, each
+   * judged against the version before it (package-version.ts). Nothing to do, as a rule.
+   */
+  async ensurePackageVersions(name: string): Promise<void> {
+    const contract = await this.store.findContract(name);
+    if (!contract || (await this.store.listVersions(contract.id, true)).every((r) => r.packageVersion !== null)) return;
+    await this.serialized(name, async () => {
+      const { compatibility: mode, policy } = await effectiveConfig(this.store, name);
+      const rows = await this.store.listVersions(contract.id, true);
+      for (const [i, row] of rows.entries()) {
+        if (row.packageVersion !== null) continue;
+        const before = rows[i - 1];
+        let predecessor: Predecessor | undefined;
+        if (before) {
+          const candidate = { document: row.document, contract: await this.modelOf(row.fingerprint, row.document), fingerprint: row.fingerprint };
+          try {
+            predecessor = { version: before.version, verdict: await this.analyzer.check(candidate, await this.earlier(this.store, [before]), stepMode(mode), policy) };
+          } catch (err) {
+            if (!(err instanceof HeraldError) || err.code === 'internal') throw err;
+            predecessor = { version: before.version, failure: err.message };
+          }
+        }
+        await this.store.transaction(async (tx) => {
+          const locked = await tx.lockContract(name);
+          const reason = packageReason(locked.packageVersion === null, predecessor);
+          const next = nextPackageVersion(locked.packageVersion, reason.bump);
+          if (await tx.assignPackageVersion(row.id, next, reason)) await tx.setPackageVersion(locked.id, next);
+        });
+      }
+    });
   }
 
   async getContract(name: string, includeDeleted: boolean): Promise<ContractView> {
@@ -340,6 +394,11 @@ export class Registry {
     return contract;
   }
 
+  /** A version's stored rows, for services beside the registry (packages.ts); 404 as getVersion. */
+  async versionRows(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<{ contract: ContractRow; row: VersionRow }> {
+    return { contract: await this.contract(name, includeDeleted), row: await this.version(name, selector, includeDeleted) };
+  }
+
   private async version(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<VersionRow> {
     const contract = await this.contract(name, includeDeleted);
     const row = selector === 'latest' ? await this.store.latestVersion(contract.id) : await this.store.findVersion(contract.id, selector);
@@ -368,6 +427,7 @@ function summary(v: VersionRow): VersionSummary {
     asyncapiVersion: v.asyncapiVersion,
     infoVersion: v.infoVersion,
     registeredBy: v.registeredBy,
+    ...(v.packageVersion !== null ? { package: { version: v.packageVersion, ...(v.packageReason as PackageReason) } } : {}),
     createdAt: iso(v.createdAt),
     ...(v.deletedAt ? { deletedAt: iso(v.deletedAt) } : {}),
   };

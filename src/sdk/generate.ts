@@ -22,6 +22,8 @@ export interface SdkOptions {
   contract: string;
   /** The registered version the document is, when it comes from the registry: the SDK's dead letters name it, as the gateway's do. */
   registryVersion?: number;
+  /** TypeScript: the package's version (the registry's, package-version.ts), else the contract's `info.version` when it is semver. */
+  packageVersion?: string;
 }
 
 export interface Sdk {
@@ -39,7 +41,7 @@ export async function generateSdk(document: unknown, contract: Contract, options
           ...typescriptModels(set),
           ...(await typescriptValidators(set)),
           ...typescriptChannels({ name: options.contract, version: options.registryVersion ?? contract.version }, contract, set),
-          ...typescriptPackage({ name: options.packageName, contract }, set),
+          ...typescriptPackage({ name: options.packageName, contract, ...(options.packageVersion ? { version: options.packageVersion } : {}) }, set),
         }
       : await modelinaModels(options.lang, set, { packageName: options.packageName });
   const sorted: Record<string, string> = {};

@@ -6,7 +6,13 @@
  * Documents and schemas are `json`, not `jsonb`: jsonb reorders keys, and the order a team
  * wrote its properties in is what docs and generated code show.
  */
-import { index, integer, json, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { customType, index, integer, json, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+
+/** Bytes: node Buffers in and out, with both drivers. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const deletedAt = () => timestamp('deleted_at', { withTimezone: true, mode: 'date' });
@@ -16,6 +22,8 @@ export const contracts = pgTable('contracts', {
   name: text('name').notNull().unique(),
   /** Version numbers are never reused while the contract exists, even after a hard delete. */
   nextVersion: integer('next_version').notNull().default(1),
+  /** The highest SDK package version ever given (registry/packages.ts): the next bump starts from it, so none is given twice. */
+  packageVersion: text('package_version'),
   createdAt: createdAt(),
   deletedAt: deletedAt(),
 });
@@ -36,6 +44,9 @@ export const contractVersions = pgTable(
     asyncapiVersion: text('asyncapi_version').notNull(),
     infoVersion: text('info_version').notNull(),
     registeredBy: text('registered_by').notNull(),
+    /** Its SDK package's semantic version, and the verdict that set it (registry/packages.ts). */
+    packageVersion: text('package_version'),
+    packageReason: json('package_reason'),
     createdAt: createdAt(),
     deletedAt: deletedAt(),
   },
@@ -80,3 +91,24 @@ export const tokens = pgTable('tokens', {
   createdBy: text('created_by').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Generated SDKs, each built once per contract version, language and generator, and kept:
+ * what was served is served again byte for byte. For TypeScript, `packageVersion` is what the
+ * npm registry (/npm/) calls it and `manifest` its package.json.
+ */
+export const sdkArchives = pgTable(
+  'sdk_archives',
+  {
+    versionId: integer('version_id').notNull().references(() => contractVersions.id, { onDelete: 'cascade' }),
+    lang: text('lang').notNull(),
+    generator: text('generator').notNull(),
+    packageVersion: text('package_version').notNull(),
+    manifest: json('manifest'),
+    tarball: bytea('tarball').notNull(),
+    shasum: text('shasum').notNull(),
+    integrity: text('integrity').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.lang, t.generator] }), index('sdk_archives_package').on(t.lang, t.packageVersion)],
+);

@@ -10,6 +10,8 @@ import * as t from './schema.js';
 export interface ContractRow {
   id: number;
   name: string;
+  /** The highest SDK package version ever given to one of its versions. */
+  packageVersion: string | null;
   createdAt: Date;
   deletedAt: Date | null;
 }
@@ -30,6 +32,9 @@ export interface VersionRow {
   asyncapiVersion: string;
   infoVersion: string;
   registeredBy: string;
+  /** Null for a version registered before package versions existed, until it is given one. */
+  packageVersion: string | null;
+  packageReason: unknown;
   createdAt: Date;
   deletedAt: Date | null;
 }
@@ -53,6 +58,22 @@ export interface SchemaRow {
 export interface ConfigRow {
   compatibility: string;
   policy: string;
+}
+
+/** A generated SDK archive, without its bytes. */
+export interface ArchiveInfo {
+  versionId: number;
+  lang: string;
+  generator: string;
+  packageVersion: string;
+  manifest: unknown;
+  shasum: string;
+  integrity: string;
+  createdAt: Date;
+}
+
+export interface ArchiveRow extends ArchiveInfo {
+  tarball: Buffer;
 }
 
 export interface TokenRow {
@@ -80,6 +101,13 @@ export interface StoreReader {
   getConfigs(scopes: string[]): Promise<Map<string, ConfigRow>>;
   findTokenByHash(hash: string): Promise<TokenRow | undefined>;
   listTokens(): Promise<TokenRow[]>;
+  /** The archives of a contract's versions in one language, without their bytes, deleted versions' too. */
+  listArchives(contractId: number, lang: string): Promise<ArchiveInfo[]>;
+  findArchive(versionId: number, lang: string, generator: string): Promise<ArchiveRow | undefined>;
+  /** The archive a package version names, of a live or soft-deleted version of the contract. */
+  findArchiveByPackageVersion(contractId: number, lang: string, packageVersion: string): Promise<ArchiveRow | undefined>;
+  /** Keeps the first archive stored for its key: returns the one that is stored. */
+  insertArchive(archive: ArchiveRow): Promise<ArchiveRow>;
 }
 
 /** Operations inside one transaction. */
@@ -89,6 +117,10 @@ export interface StoreTx extends StoreReader {
   reviveContract(contractId: number): Promise<void>;
   /** Takes the next version number of a locked contract. */
   allocateVersion(contractId: number): Promise<number>;
+  /** Records the highest package version given, on a locked contract. */
+  setPackageVersion(contractId: number, packageVersion: string): Promise<void>;
+  /** Gives a version registered before package versions existed its package version, unless it has one. */
+  assignPackageVersion(versionId: number, packageVersion: string, reason: unknown): Promise<boolean>;
   insertVersion(version: NewVersion & { version: number }): Promise<VersionRow>;
   /** Ids of the schemas by fingerprint, inserting those that are new. Fingerprints must be distinct. */
   upsertSchemas(schemas: Array<{ fingerprint: string; format: string; schema: unknown }>): Promise<Map<string, number>>;
@@ -124,16 +156,30 @@ const versionColumns = {
   asyncapiVersion: t.contractVersions.asyncapiVersion,
   infoVersion: t.contractVersions.infoVersion,
   registeredBy: t.contractVersions.registeredBy,
+  packageVersion: t.contractVersions.packageVersion,
+  packageReason: t.contractVersions.packageReason,
   createdAt: t.contractVersions.createdAt,
   deletedAt: t.contractVersions.deletedAt,
 };
+
+const archiveInfoColumns = {
+  versionId: t.sdkArchives.versionId,
+  lang: t.sdkArchives.lang,
+  generator: t.sdkArchives.generator,
+  packageVersion: t.sdkArchives.packageVersion,
+  manifest: t.sdkArchives.manifest,
+  shasum: t.sdkArchives.shasum,
+  integrity: t.sdkArchives.integrity,
+  createdAt: t.sdkArchives.createdAt,
+};
+const archiveColumns = { ...archiveInfoColumns, tarball: t.sdkArchives.tarball };
 
 /** Rows of a raw query: postgres-js returns an array, PGlite an object with `rows`. */
 function resultRows<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-const contractColumns = { id: t.contracts.id, name: t.contracts.name, createdAt: t.contracts.createdAt, deletedAt: t.contracts.deletedAt };
+const contractColumns = { id: t.contracts.id, name: t.contracts.name, packageVersion: t.contracts.packageVersion, createdAt: t.contracts.createdAt, deletedAt: t.contracts.deletedAt };
 const tokenColumns = { id: t.tokens.id, name: t.tokens.name, scope: t.tokens.scope, createdBy: t.tokens.createdBy, createdAt: t.tokens.createdAt };
 
 /** Escapes LIKE wildcards so a name prefix matches literally. */
@@ -270,6 +316,52 @@ class Queries implements StoreTx {
       .where(eq(t.contracts.id, contractId))
       .returning({ allocated: sql<number>`${t.contracts.nextVersion} - 1` });
     return Number(row!.allocated);
+  }
+
+  async setPackageVersion(contractId: number, packageVersion: string) {
+    await this.db.update(t.contracts).set({ packageVersion }).where(eq(t.contracts.id, contractId));
+  }
+
+  async assignPackageVersion(versionId: number, packageVersion: string, reason: unknown) {
+    const rows = await this.db
+      .update(t.contractVersions)
+      .set({ packageVersion, packageReason: reason })
+      .where(and(eq(t.contractVersions.id, versionId), isNull(t.contractVersions.packageVersion)))
+      .returning({ id: t.contractVersions.id });
+    return rows.length > 0;
+  }
+
+  async listArchives(contractId: number, lang: string) {
+    return this.db
+      .select(archiveInfoColumns)
+      .from(t.sdkArchives)
+      .innerJoin(t.contractVersions, eq(t.contractVersions.id, t.sdkArchives.versionId))
+      .where(and(eq(t.contractVersions.contractId, contractId), eq(t.sdkArchives.lang, lang)))
+      .orderBy(asc(t.sdkArchives.createdAt));
+  }
+
+  async findArchive(versionId: number, lang: string, generator: string) {
+    const [row] = await this.db
+      .select(archiveColumns)
+      .from(t.sdkArchives)
+      .where(and(eq(t.sdkArchives.versionId, versionId), eq(t.sdkArchives.lang, lang), eq(t.sdkArchives.generator, generator)));
+    return row;
+  }
+
+  async findArchiveByPackageVersion(contractId: number, lang: string, packageVersion: string) {
+    const [row] = await this.db
+      .select(archiveColumns)
+      .from(t.sdkArchives)
+      .innerJoin(t.contractVersions, eq(t.contractVersions.id, t.sdkArchives.versionId))
+      .where(and(eq(t.contractVersions.contractId, contractId), eq(t.sdkArchives.lang, lang), eq(t.sdkArchives.packageVersion, packageVersion)))
+      .orderBy(asc(t.sdkArchives.createdAt))
+      .limit(1);
+    return row;
+  }
+
+  async insertArchive(archive: ArchiveRow) {
+    const [row] = await this.db.insert(t.sdkArchives).values(archive).onConflictDoNothing().returning(archiveColumns);
+    return row ?? (await this.findArchive(archive.versionId, archive.lang, archive.generator))!;
   }
 
   async insertVersion(version: NewVersion & { version: number }) {

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { Hono } from 'hono';
-import { DEFAULT_COMPAT, DEFAULTS, gatewayConfig, type GatewayConfig } from '../../src/config.js';
+import { DEFAULT_COMPAT, DEFAULT_NPM_SCOPE, DEFAULTS, gatewayConfig, type GatewayConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { LocalSource } from '../../src/gateway/source.js';
 import { createGateway } from '../../src/gateway/start.js';
@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS } from '../../src/contracts/ingest.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { ConfigService } from '../../src/registry/config.js';
+import { PackageService } from '../../src/registry/packages.js';
 import { Registry } from '../../src/registry/registry.js';
 import { TokenService } from '../../src/registry/tokens.js';
 import type { Store } from '../../src/store/store.js';
@@ -55,11 +56,14 @@ export interface AppOptions {
   gateway?: Partial<GatewayConfig>;
   /** Serve this store (another test app's) instead of opening one; cleanup leaves it open. */
   store?: Store;
+  /** HERALD_NPM_SCOPE. */
+  npmScope?: string;
 }
 
 export async function testApp(driver: DriverName, options: AppOptions = {}): Promise<TestApp> {
   const ts: TestStore = options.store ? { store: options.store, cleanup: async () => {} } : await openTestStore(driver);
-  const registry = new Registry(ts.store, new InlineAnalyzer({ ingest: { ...DEFAULT_LIMITS, ...options.limits }, check: { ...DEFAULT_COMPAT, ...options.compat } }));
+  const analyzer = new InlineAnalyzer({ ingest: { ...DEFAULT_LIMITS, ...options.limits }, check: { ...DEFAULT_COMPAT, ...options.compat } });
+  const registry = new Registry(ts.store, analyzer);
   // HERALD_TEST_LOG=debug shows the app's log while debugging a test.
   const logger = createLogger(process.env.HERALD_TEST_LOG ?? 'silent');
   const settings = { ...gatewayConfig({}), ...options.gateway };
@@ -67,6 +71,7 @@ export async function testApp(driver: DriverName, options: AppOptions = {}): Pro
   const app = createApp({
     store: ts.store,
     registry,
+    packages: new PackageService(ts.store, registry, analyzer, { scope: options.npmScope ?? DEFAULT_NPM_SCOPE }),
     config: new ConfigService(ts.store),
     tokens: new TokenService(ts.store, options.adminToken),
     gateway,
