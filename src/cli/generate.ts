@@ -8,10 +8,14 @@ import path from 'node:path';
 import { InlineAnalyzer } from '../analysis/analyzer.js';
 import { loadConfig } from '../config.js';
 import { setPatternDialect } from '../contracts/regex.js';
+import { unpackArchive } from '../sdk/archive.js';
 import { defaultPackage, generateSdk, LANGUAGES, type Language } from '../sdk/generate.js';
 import { DEFAULT_REGISTRY, RegistryClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 import { invalid, load } from './load.js';
+
+/** The most an SDK archive from a registry may unpack to. */
+const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 
 export interface GenerateOptions {
   out: string;
@@ -32,33 +36,44 @@ export async function runGenerate(file: string | undefined, o: GenerateOptions):
   const config = loadConfig();
   setPatternDialect(config.patternDialect);
   const analyzer = new InlineAnalyzer({ ingest: config.limits, check: config.compat });
-  let doc;
   let name: string;
-  let registryVersion: number | undefined;
+  let sdk: { files: Record<string, string>; collisions: string[] };
   if (file !== undefined) {
-    doc = (await load(analyzer, file, o.root)).doc;
+    const doc = (await load(analyzer, file, o.root)).doc;
     name = path.basename(file).replace(/\.(ya?ml|json)$/i, '');
+    sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name), contract: name });
   } else {
     name = o.contract!;
     const client = new RegistryClient({ registry: o.registry ?? DEFAULT_REGISTRY, token: o.token });
-    const at = `v1/contracts/${encodeURIComponent(name)}/versions/${encodeURIComponent(o.version ?? 'latest')}`;
-    let text: string;
+    const at = `v1/contracts/${encodeURIComponent(name)}/versions`;
+    let registryVersion: number;
     try {
       // The number first, so that "latest" names one version throughout (the SDK's dead letters carry it, as the gateway's do).
-      registryVersion = (await client.request<{ version: number }>('GET', at)).data.version;
-      text = (await client.request<string>('GET', `v1/contracts/${encodeURIComponent(name)}/versions/${registryVersion}/document`, undefined, 'application/json')).text;
+      registryVersion = (await client.request<{ version: number }>('GET', `${at}/${encodeURIComponent(o.version ?? 'latest')}`)).data.version;
     } catch (err) {
       // No such contract or version: unusable input here, not a rejection.
       if (err instanceof CliError && err.exitCode === EXIT.rejected) throw new CliError(err.message, EXIT.usage);
       throw err;
     }
-    try {
-      doc = await analyzer.ingest(text, 'json');
-    } catch (err) {
-      throw invalid(err, `${name} ${o.version ?? 'latest'}`, name);
+    // The registry's own build of this version, as its npm registry serves it (package version
+    // included), unless a package name of the caller's is wanted or the registry predates it.
+    const archive = o.package === undefined ? await client.download(`${at}/${registryVersion}/sdk/${lang}`, 'application/gzip').catch((err: unknown) => {
+      // The registry cannot generate this version in this language: unusable input, as offline.
+      throw err instanceof CliError && err.exitCode === EXIT.rejected ? new CliError(err.message, EXIT.usage) : err;
+    }) : undefined;
+    if (archive) {
+      sdk = { files: await unpackArchive(archive, MAX_ARCHIVE_BYTES), collisions: [] };
+    } else {
+      const text = (await client.request<string>('GET', `${at}/${registryVersion}/document`, undefined, 'application/json')).text;
+      let doc;
+      try {
+        doc = await analyzer.ingest(text, 'json');
+      } catch (err) {
+        throw invalid(err, `${name} ${registryVersion}`, name);
+      }
+      sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name), contract: name, registryVersion });
     }
   }
-  const sdk = await generateSdk(doc.document, doc.contract, { lang, packageName: o.package ?? defaultPackage(lang, name), contract: name, ...(registryVersion !== undefined ? { registryVersion } : {}) });
   for (const c of sdk.collisions) process.stderr.write(`name collision: ${c}\n`);
   if (o.check) return check(o.out, sdk.files);
   for (const [rel, content] of Object.entries(sdk.files)) {

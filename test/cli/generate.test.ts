@@ -122,6 +122,12 @@ describe('herald generate from the registry', () => {
     expect(readFileSync('generated/orders/channels.js', 'utf8')).toContain('const contract = {"name":"orders","version":"1.4.0"};');
     expect((await runCli(['generate', '--contract', 'orders', '--out', out('latest'), '--registry', server.url])).code).toBe(0);
     expect(readFileSync(path.join(out('latest'), 'channels.js'), 'utf8')).toContain('"version":1};');
+    // The registry's own build, as its npm registry serves it: the package version is the registry's.
+    expect(JSON.parse(readFileSync(path.join(out('remote'), 'package.json'), 'utf8')).version).toBe('1.0.0');
+    // Another language: the registry's archive holds what generating the file offline writes.
+    expect((await runCli(['generate', '--contract', 'orders', '--lang', 'java', '--out', out('remote-java'), '--registry', server.url])).code).toBe(0);
+    const local = await runCli(['generate', 'specs/orders.yaml', '--lang', 'java', '--check', '--out', out('remote-java')]);
+    expect([local.code, local.stdout]).toEqual([0, expect.stringContaining('up to date')]);
   });
 
   it('exits 2 for a contract the registry does not have, or a registry it cannot reach', async () => {
