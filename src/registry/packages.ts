@@ -80,21 +80,26 @@ export class PackageService {
     const contract = name && (await this.store.findContract(name));
     if (!name || !contract || contract.deletedAt !== null) return undefined;
     await this.registry.ensurePackageVersions(name);
-    const rows = await this.store.listVersions(contract.id, false);
-    if (rows.length === 0) return undefined;
-    const latest = rows.at(-1)!;
-    const packages: ArchiveRow[] = [];
-    for (const row of rows) packages.push(...(await this.npmArchives(contract, row, row.id === latest.id)));
+    const live = await this.store.versionPackages(contract.id, false);
+    if (live.length === 0) return undefined;
+    let archives = await this.store.listArchives(contract.id, 'typescript');
+    const built = (id: number, latest: boolean) => archives.some((a) => a.versionId === id && (!latest || a.generator === this.generator));
+    if (live.some((v, i) => !built(v.id, i === live.length - 1))) {
+      for (const [i, v] of live.entries()) if (!built(v.id, i === live.length - 1)) await this.ensureNpmArchive(contract, v, i === live.length - 1);
+      archives = await this.store.listArchives(contract.id, 'typescript');
+    }
+    const liveIds = new Set(live.map((v) => v.id));
+    const packages = archives.filter((a) => liveIds.has(a.versionId)).sort((x, y) => semver.compare(x.packageVersion, y.packageVersion));
     const versions: Record<string, unknown> = {};
     const time: Record<string, string> = {};
-    for (const a of packages.sort((x, y) => semver.compare(x.packageVersion, y.packageVersion))) {
+    for (const a of packages) {
       if (Object.hasOwn(versions, a.packageVersion)) continue;
       const tarball = `${origin}/npm/${packageName}/-/${name}-${a.packageVersion}.tgz`;
       const manifest = { ...(a.manifest as Record<string, unknown>), _id: `${packageName}@${a.packageVersion}`, dist: { tarball, shasum: a.shasum, integrity: a.integrity } };
       versions[a.packageVersion] = abbreviated ? Object.fromEntries(Object.entries(manifest).filter(([k]) => ABBREVIATED.includes(k))) : manifest;
       time[a.packageVersion] = a.createdAt.toISOString();
     }
-    const tags = { latest: packages.map((a) => a.packageVersion).sort(semver.compare).at(-1)! };
+    const tags = { latest: packages.at(-1)!.packageVersion };
     const modified = new Date(Math.max(...packages.map((a) => a.createdAt.getTime()))).toISOString();
     if (abbreviated) return { contentType: 'application/vnd.npm.install-v1+json', body: { name: packageName, modified, 'dist-tags': tags, versions } };
     return {
@@ -110,75 +115,67 @@ export class PackageService {
   async tarball(packageName: string, file: string): Promise<ArchiveRow | undefined> {
     const name = this.contractOf(packageName);
     const version = name && file.startsWith(`${name}-`) && file.endsWith('.tgz') ? file.slice(name.length + 1, -'.tgz'.length) : undefined;
-    const contract = name && version && semver.valid(version) === version ? await this.store.findContract(name) : undefined;
-    if (!contract || !version) return undefined;
-    const kept = await this.store.findArchiveByPackageVersion(contract.id, 'typescript', version);
+    if (!name || !version || semver.valid(version) !== version) return undefined;
+    const kept = await this.store.findArchiveByPackageVersion(name, 'typescript', version);
     if (kept) return kept;
     // Never built: the version whose package this is, built now.
+    const contract = await this.store.findContract(name);
+    if (!contract) return undefined;
     await this.registry.ensurePackageVersions(contract.name);
-    const row = (await this.store.listVersions(contract.id, true)).find((r) => r.packageVersion === version);
-    return row ? (await this.npmArchives(contract, row, false)).find((a) => a.packageVersion === version) : undefined;
+    const row = (await this.store.versionPackages(contract.id, true)).find((r) => r.packageVersion === version);
+    if (!row) return undefined;
+    await this.ensureNpmArchive(contract, row, false);
+    return this.store.findArchiveByPackageVersion(name, 'typescript', version);
   }
 
-  /** The archive of a version in a language (`GET .../sdk/{lang}`); TypeScript's is its npm package. */
+  /** The archive of a version in a language (`GET .../sdk/{lang}`); TypeScript's is its npm package, the newest. */
   async archive(contract: ContractRow, row: VersionRow, lang: string): Promise<ArchiveRow> {
     if (!(LANGUAGES as readonly string[]).includes(lang)) throw new HeraldError('not-found', `Herald generates no SDK in "${lang}"; it does in ${LANGUAGES.join(', ')}.`);
     if (lang === 'typescript') {
       await this.registry.ensurePackageVersions(contract.name);
-      const fresh = (await this.store.findVersion(contract.id, row.version))!;
       const latest = await this.store.latestVersion(contract.id);
-      return (await this.npmArchives(contract, fresh, latest?.id === fresh.id)).at(-1)!;
+      await this.ensureNpmArchive(contract, row, latest?.id === row.id);
+      const newest = (await this.store.listArchives(contract.id, 'typescript')).filter((a) => a.versionId === row.id).sort((x, y) => semver.compare(x.packageVersion, y.packageVersion)).at(-1)!;
+      return (await this.store.findArchive(row.id, 'typescript', newest.generator))!;
     }
     return this.serialized(contract.name, async () => {
       const kept = await this.store.findArchive(row.id, lang, this.generator);
       if (kept) return kept;
       const built = await this.build(row.document as Record<string, unknown>, this.options(contract, row, lang as Language));
-      return this.store.insertArchive({ versionId: row.id, lang, generator: this.generator, packageVersion: row.packageVersion ?? '0.0.0', manifest: null, ...built, createdAt: new Date() });
+      return this.store.insertArchive({ ...built, versionId: row.id, lang, generator: this.generator, packageVersion: row.packageVersion ?? '0.0.0', manifest: null, createdAt: new Date() });
     });
   }
 
   /**
-   * A version's npm packages, oldest first: the one it was first built as, and, for the latest
-   * version, a new patch when this generator's package differs from the last one's.
+   * Builds a version's npm package unless it is built: the package it was first built as, and,
+   * for the latest version, a new patch when this generator's package differs from the last one.
    */
-  private npmArchives(contract: ContractRow, row: VersionRow, latest: boolean): Promise<ArchiveRow[]> {
+  private ensureNpmArchive(contract: ContractRow, version: { id: number; version: number }, latest: boolean): Promise<void> {
+    const versionId = version.id;
     return this.serialized(contract.name, async () => {
-      const all = (await this.store.listArchives(contract.id, 'typescript')).filter((a) => a.versionId === row.id);
-      const mine = all.find((a) => a.generator === this.generator);
-      if (mine || (all.length > 0 && !latest)) return this.rows(row.id, all);
-      const base = all.at(-1)?.packageVersion ?? row.packageVersion ?? '0.0.0';
+      const all = (await this.store.listArchives(contract.id, 'typescript')).filter((a) => a.versionId === versionId);
+      if (all.some((a) => a.generator === this.generator) || (all.length > 0 && !latest)) return;
+      const row = (await this.store.findVersion(contract.id, version.version))!;
+      const last = all.sort((x, y) => semver.compare(x.packageVersion, y.packageVersion)).at(-1);
+      const base = last?.packageVersion ?? row.packageVersion ?? '0.0.0';
       const built = await this.build(row.document as Record<string, unknown>, this.options(contract, row, 'typescript', base));
       // The same bytes as the package already served: this generator changes nothing here.
-      const same = all.length > 0 && built.integrity === all.at(-1)!.integrity;
-      if (all.length === 0 || same) {
-        await this.store.insertArchive({ versionId: row.id, lang: 'typescript', generator: this.generator, packageVersion: base, manifest: built.manifest ?? null, ...built, createdAt: new Date() });
-      } else {
-        // A new patch, numbered from the highest the contract has had, so no number is given
-        // twice; taken before the build, which runs outside the transaction (a crash between
-        // leaves a gap, never a reuse).
-        const patch = await this.store.transaction(async (tx) => {
-          const locked = await tx.lockContract(contract.name);
-          const next = nextPackageVersion(locked.packageVersion, 'patch');
-          await tx.setPackageVersion(locked.id, next);
-          return next;
-        });
-        const rebuilt = await this.build(row.document as Record<string, unknown>, this.options(contract, row, 'typescript', patch));
-        await this.store.insertArchive({ versionId: row.id, lang: 'typescript', generator: this.generator, packageVersion: patch, manifest: rebuilt.manifest ?? null, ...rebuilt, createdAt: new Date() });
+      if (!last || built.integrity === last.integrity) {
+        await this.store.insertArchive({ ...built, versionId, lang: 'typescript', generator: this.generator, packageVersion: base, manifest: built.manifest ?? null, createdAt: new Date() });
+        return;
       }
-      return this.rows(row.id, await this.store.listArchives(contract.id, 'typescript'));
+      // A new patch, numbered from the highest the contract has had, so no number is given
+      // twice; taken before the build, which runs outside the transaction (a crash between
+      // leaves a gap, never a reuse).
+      const patch = await this.store.transaction(async (tx) => {
+        const locked = await tx.lockContract(contract.name);
+        const next = nextPackageVersion(locked.packageVersion, 'patch');
+        await tx.setPackageVersion(locked.id, next);
+        return next;
+      });
+      const rebuilt = await this.build(row.document as Record<string, unknown>, this.options(contract, row, 'typescript', patch));
+      await this.store.insertArchive({ ...rebuilt, versionId, lang: 'typescript', generator: this.generator, packageVersion: patch, manifest: rebuilt.manifest ?? null, createdAt: new Date() });
     });
-  }
-
-  /** Full rows (with bytes) of one version's archives, one per package version, oldest first. */
-  private async rows(versionId: number, infos: { versionId: number; generator: string; packageVersion: string }[]): Promise<ArchiveRow[]> {
-    const seen = new Set<string>();
-    const out: ArchiveRow[] = [];
-    for (const info of infos) {
-      if (info.versionId !== versionId || seen.has(info.packageVersion)) continue;
-      seen.add(info.packageVersion);
-      out.push((await this.store.findArchive(versionId, 'typescript', info.generator))!);
-    }
-    return out;
   }
 
   private options(contract: ContractRow, row: VersionRow, lang: Language, packageVersion?: string): SdkOptions {

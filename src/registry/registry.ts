@@ -267,7 +267,7 @@ export class Registry {
    */
   async ensurePackageVersions(name: string): Promise<void> {
     const contract = await this.store.findContract(name);
-    if (!contract || (await this.store.listVersions(contract.id, true)).every((r) => r.packageVersion !== null)) return;
+    if (!contract || (await this.store.versionPackages(contract.id, true)).every((r) => r.packageVersion !== null)) return;
     await this.serialized(name, async () => {
       const { compatibility: mode, policy } = await effectiveConfig(this.store, name);
       const rows = await this.store.listVersions(contract.id, true);

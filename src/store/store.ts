@@ -104,8 +104,10 @@ export interface StoreReader {
   /** The archives of a contract's versions in one language, without their bytes, deleted versions' too. */
   listArchives(contractId: number, lang: string): Promise<ArchiveInfo[]>;
   findArchive(versionId: number, lang: string, generator: string): Promise<ArchiveRow | undefined>;
-  /** The archive a package version names, of a live or soft-deleted version of the contract. */
-  findArchiveByPackageVersion(contractId: number, lang: string, packageVersion: string): Promise<ArchiveRow | undefined>;
+  /** The archive a package version names, of a live or soft-deleted version of the contract (live or soft-deleted too). */
+  findArchiveByPackageVersion(contract: string, lang: string, packageVersion: string): Promise<ArchiveRow | undefined>;
+  /** Each version's number and package version, without documents, oldest first. */
+  versionPackages(contractId: number, includeDeleted: boolean): Promise<Array<{ id: number; version: number; packageVersion: string | null }>>;
   /** Keeps the first archive stored for its key: returns the one that is stored. */
   insertArchive(archive: ArchiveRow): Promise<ArchiveRow>;
 }
@@ -348,12 +350,21 @@ class Queries implements StoreTx {
     return row;
   }
 
-  async findArchiveByPackageVersion(contractId: number, lang: string, packageVersion: string) {
+  async versionPackages(contractId: number, includeDeleted: boolean) {
+    return this.db
+      .select({ id: t.contractVersions.id, version: t.contractVersions.version, packageVersion: t.contractVersions.packageVersion })
+      .from(t.contractVersions)
+      .where(and(eq(t.contractVersions.contractId, contractId), includeDeleted ? undefined : isNull(t.contractVersions.deletedAt)))
+      .orderBy(asc(t.contractVersions.version));
+  }
+
+  async findArchiveByPackageVersion(contract: string, lang: string, packageVersion: string) {
     const [row] = await this.db
       .select(archiveColumns)
       .from(t.sdkArchives)
       .innerJoin(t.contractVersions, eq(t.contractVersions.id, t.sdkArchives.versionId))
-      .where(and(eq(t.contractVersions.contractId, contractId), eq(t.sdkArchives.lang, lang), eq(t.sdkArchives.packageVersion, packageVersion)))
+      .innerJoin(t.contracts, eq(t.contracts.id, t.contractVersions.contractId))
+      .where(and(eq(t.contracts.name, contract), eq(t.sdkArchives.lang, lang), eq(t.sdkArchives.packageVersion, packageVersion)))
       .orderBy(asc(t.sdkArchives.createdAt))
       .limit(1);
     return row;
