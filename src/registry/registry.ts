@@ -96,6 +96,8 @@ export class Registry {
     // Parsing, validation and the compatibility check happen before the transaction: they
     // are the slow part, and a transaction (with PGlite, the only connection) must stay short.
     const doc = await this.analyzer.ingest(text, format);
+    // Versions from before package versions existed get theirs first, so that the new one is numbered after them.
+    await this.ensurePackageVersions(name);
     // One registration of a contract at a time in this process, so that each is checked
     // against the one before; other processes are caught by the check's basis.
     return this.serialized(name, () => this.registerChecked(name, doc, text, format, registeredBy));

@@ -83,6 +83,19 @@ describe('package versions from the compatibility engine', () => {
     expect(Object.keys(packument.versions)).toEqual(['1.0.0', '1.1.0', '1.1.1']);
     expect((await api.request('GET', '/v1/contracts/legacy/versions/3')).json.package).toMatchObject({ version: '1.1.1', bump: 'patch' });
   });
+
+  it('a registration on a contract from before package versions numbers its older versions first', async () => {
+    await register('legacy2', ORDERS);
+    await register('legacy2', COMPATIBLE);
+    await api.store.transaction(async (tx) => {
+      const { sql } = await import('drizzle-orm');
+      const db = (tx as unknown as { db: { execute(q: unknown): Promise<unknown> } }).db;
+      await db.execute(sql`update contract_versions set package_version = null, package_reason = null where contract_id = (select id from contracts where name = 'legacy2')`);
+      await db.execute(sql`update contracts set package_version = null where name = 'legacy2'`);
+    });
+    expect((await register('legacy2', DOCS_ONLY)).package).toMatchObject({ version: '1.1.1', bump: 'patch', against: 2 });
+    expect((await api.request('GET', '/v1/contracts/legacy2/versions/1')).json.package.version).toBe('1.0.0');
+  });
 });
 
 describe('the npm registry under /npm/', () => {
