@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InlineAnalyzer } from '../../src/analysis/analyzer.js';
 import { DEFAULT_COMPAT } from '../../src/config.js';
@@ -38,6 +39,15 @@ const register = async (name: string, text: string) => {
   expect(res.status, res.text).toBe(201);
   return (await api.request('GET', `/v1/contracts/${name}/versions/${res.json.version}`)).json;
 };
+
+/** As a database migrated from before package versions: none for this contract. */
+async function forgetPackageVersions(name: string): Promise<void> {
+  await api.store.transaction(async (tx) => {
+    const db = (tx as unknown as { db: { execute(q: unknown): Promise<unknown> } }).db;
+    await db.execute(sql`update contract_versions set package_version = null, package_reason = null where contract_id = (select id from contracts where name = ${name})`);
+    await db.execute(sql`update contracts set package_version = null where name = ${name}`);
+  });
+}
 
 beforeAll(async () => {
   api = await testApp('pglite');
@@ -71,13 +81,7 @@ describe('package versions from the compatibility engine', () => {
     await register('legacy', ORDERS);
     await register('legacy', COMPATIBLE);
     await register('legacy', DOCS_ONLY);
-    await api.store.transaction(async (tx) => {
-      // As a database migrated from before: no package versions at all.
-      const { sql } = await import('drizzle-orm');
-      const db = (tx as unknown as { db: { execute(q: unknown): Promise<unknown> } }).db;
-      await db.execute(sql`update contract_versions set package_version = null, package_reason = null where contract_id = (select id from contracts where name = 'legacy')`);
-      await db.execute(sql`update contracts set package_version = null where name = 'legacy'`);
-    });
+    await forgetPackageVersions('legacy');
     expect((await api.request('GET', '/v1/contracts/legacy/versions/2')).json.package).toBeUndefined();
     const packument = await json('/npm/@herald%2flegacy');
     expect(Object.keys(packument.versions)).toEqual(['1.0.0', '1.1.0', '1.1.1']);
@@ -87,12 +91,7 @@ describe('package versions from the compatibility engine', () => {
   it('a registration on a contract from before package versions numbers its older versions first', async () => {
     await register('legacy2', ORDERS);
     await register('legacy2', COMPATIBLE);
-    await api.store.transaction(async (tx) => {
-      const { sql } = await import('drizzle-orm');
-      const db = (tx as unknown as { db: { execute(q: unknown): Promise<unknown> } }).db;
-      await db.execute(sql`update contract_versions set package_version = null, package_reason = null where contract_id = (select id from contracts where name = 'legacy2')`);
-      await db.execute(sql`update contracts set package_version = null where name = 'legacy2'`);
-    });
+    await forgetPackageVersions('legacy2');
     expect((await register('legacy2', DOCS_ONLY)).package).toMatchObject({ version: '1.1.1', bump: 'patch', against: 2 });
     expect((await api.request('GET', '/v1/contracts/legacy2/versions/1')).json.package.version).toBe('1.0.0');
   });
