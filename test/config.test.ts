@@ -1,6 +1,6 @@
 /** Settings from the environment: a crafted value is refused in one line, never quietly changed. */
 import { describe, expect, it } from 'vitest';
-import { gatewayConfig } from '../src/config.js';
+import { gatewayConfig, loadConfig } from '../src/config.js';
 
 describe('timer settings', () => {
   it.each(['HERALD_PROVISION_TIMEOUT_MS', 'HERALD_PUBLISH_TIMEOUT_MS', 'HERALD_GATEWAY_REFRESH_MS'])('%s refuses what no timer can wait (Node would fire it after 1 ms), and what is not an integer', (name) => {
@@ -11,5 +11,15 @@ describe('timer settings', () => {
   it('HERALD_PROVISION_TIMEOUT_MS reaches the gateway options', () => {
     expect(gatewayConfig({ HERALD_PROVISION_TIMEOUT_MS: '1500' }).provisionTimeoutMs).toBe(1500);
     expect(gatewayConfig({}).provisionTimeoutMs).toBe(30_000);
+  });
+});
+
+describe('HERALD_NPM_SCOPE', () => {
+  it('is an npm scope, @herald by default; anything npm would not take as a scope is refused in one line', () => {
+    expect(loadConfig({}, {}).npmScope).toBe('@herald');
+    expect(loadConfig({}, { HERALD_NPM_SCOPE: '@acme-events' }).npmScope).toBe('@acme-events');
+    for (const raw of ['acme', '@Acme', '@acme/x', '@', '@../x', '@acme evil']) {
+      expect(() => loadConfig({}, { HERALD_NPM_SCOPE: raw }), raw).toThrow(/^HERALD_NPM_SCOPE must be an npm scope such as @herald \(lowercase\), not ".*"\.$/);
+    }
   });
 });
