@@ -25,6 +25,7 @@ import { configRoutes, schemaRoutes, tokenRoutes } from './routes/admin.js';
 import { contractRoutes } from './routes/contracts.js';
 import { npmRoutes, sdkRoutes } from './routes/packages.js';
 import { metricsRoutes, provisionRoutes, publishRoutes } from './routes/gateway.js';
+import { browseRoutes } from './routes/docs.js';
 import { docsRoutes, healthRoutes, loadOpenApi } from './routes/meta.js';
 
 interface CommonDeps {
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/tokens', tokenRoutes(deps.tokens));
   app.route('/', healthRoutes(deps.gateway, deps.store));
   app.route('/', docsRoutes(loadOpenApi()));
+  app.route('/', browseRoutes(deps.registry));
   return app;
 }
 

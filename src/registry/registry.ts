@@ -362,8 +362,8 @@ export class Registry {
   }
 
   /** The model of a version, as the gateway routes by it. */
-  async model(name: string, selector: VersionSelector): Promise<{ version: number; contract: Contract }> {
-    const row = await this.version(name, selector, false);
+  async model(name: string, selector: VersionSelector, includeDeleted = false): Promise<{ version: number; contract: Contract }> {
+    const row = await this.version(name, selector, includeDeleted);
     return { version: row.version, contract: await this.modelOf(row.fingerprint, row.document) };
   }
 

@@ -1,0 +1,203 @@
+/**
+ * The docs pages, rendered on the server with hono/jsx: every value is escaped by the
+ * renderer, and the only HTML taken as it is comes from markdown.ts, which emits no raw HTML
+ * of a document's. Pages work without JavaScript.
+ */
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import type { Channel, Operation } from '../contracts/model.js';
+import { markdown } from './markdown.js';
+import { textAt, type CatalogEntry, type ContractPage } from './views.js';
+
+/** Anchors from ids, never counters: a link to a channel survives a re-render and a new version. */
+export const anchor = (kind: 'channel' | 'operation' | 'message', ...ids: string[]) => `${kind}-${ids.map(encodeURIComponent).join('.')}`;
+
+const docsPath = (name: string, version: number | 'latest') => `/docs/${encodeURIComponent(name)}/${version}`;
+
+function Layout(props: { title: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · Herald`}</title>
+        <link rel="stylesheet" href="/docs/assets/herald.css" />
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/">
+            Herald
+          </a>
+          <a href="/">Contracts</a>
+          <a href="/reference">API</a>
+        </header>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+function Markdown(props: { text: string | undefined }) {
+  return props.text ? <div class="md">{raw(markdown(props.text))}</div> : null;
+}
+
+export function CatalogView(props: { entries: CatalogEntry[] }) {
+  return (
+    <Layout title="Contracts">
+      <h1>Contracts</h1>
+      {props.entries.length === 0 ? (
+        <p class="muted">No contracts yet. Register one: POST /v1/contracts/{'{name}'}/versions.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Contract</th>
+              <th>Latest</th>
+              <th>AsyncAPI</th>
+              <th>Owner</th>
+              <th>Channels</th>
+              <th>Messages</th>
+              <th>Changed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.entries.map((e) => (
+              <tr>
+                <td>
+                  <a href={docsPath(e.name, 'latest')}>{e.title}</a>
+                  <div class="muted">
+                    <code>{e.name}</code> {e.tags.map((t) => <span class="tag">{t}</span>)}
+                  </div>
+                </td>
+                <td>
+                  {`v${e.latestVersion}`} <span class="muted">({e.infoVersion}{e.packageVersion ? `, package ${e.packageVersion}` : ''})</span>
+                </td>
+                <td>{e.asyncapi}</td>
+                <td>{e.owner ?? <span class="muted">—</span>}</td>
+                <td>{e.channels}</td>
+                <td>{e.messages}</td>
+                <td>{e.changedAt.slice(0, 10)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}
+
+function bindingSummary(channel: Channel): string[] {
+  const out: string[] = [];
+  const kafka = channel.bindings.kafka;
+  if (kafka) out.push(['Kafka', kafka.topic !== undefined && `topic ${String(kafka.topic)}`, kafka.partitions !== undefined && `${String(kafka.partitions)} partitions`, kafka.replicas !== undefined && `${String(kafka.replicas)} replicas`].filter(Boolean).join(', '));
+  const amqp = channel.bindings.amqp as { is?: unknown; exchange?: { name?: unknown; type?: unknown }; queue?: { name?: unknown } } | undefined;
+  if (amqp) out.push(amqp.is === 'queue' ? `AMQP queue ${String(amqp.queue?.name ?? channel.address ?? channel.id)}` : `AMQP exchange ${String(amqp.exchange?.name ?? '(default)')} (${String(amqp.exchange?.type ?? 'topic')})`);
+  return out;
+}
+
+function OperationItem(props: { op: Operation }) {
+  const { op } = props;
+  return (
+    <li id={anchor('operation', op.id)}>
+      <a href={`#${anchor('operation', op.id)}`}>
+        <code>{op.id}</code>
+      </a>{' '}
+      on <a href={`#${anchor('channel', op.channel)}`}>{op.channel}</a>: {op.messages.map((m, i) => [i > 0 ? ', ' : '', <a href={`#${anchor('message', op.channel, m)}`}>{m}</a>])}
+      {op.reply ? <span class="muted"> · replies on {op.reply.channel ?? op.reply.addressLocation ?? 'a dynamic address'}</span> : null}
+    </li>
+  );
+}
+
+export function ContractView(props: { page: ContractPage; origin: string }) {
+  const { page } = props;
+  const c = page.contract;
+  const doc = page.document;
+  const sends = c.operations.filter((o) => o.action === 'send');
+  const receives = c.operations.filter((o) => o.action === 'receive');
+  const firstSend = sends[0];
+  return (
+    <Layout title={c.title}>
+      <p class="muted">
+        <a href="/">Contracts</a> / <code>{page.name}</code>
+      </p>
+      <h1>
+        {c.title} <span class="muted">{c.version}</span>
+      </h1>
+      <p class="muted">
+        Version {page.version.version} of {page.versions.length} · AsyncAPI {c.asyncapi} · registered {page.version.createdAt.slice(0, 10)} by {page.version.registeredBy}
+        {page.version.deletedAt ? ' · deleted' : ''}
+      </p>
+      <nav class="card" aria-label="Versions">
+        Versions:{' '}
+        {page.versions.map((v) => [
+          ' ',
+          v.version === page.version.version ? <strong>{`v${v.version}`}</strong> : <a href={docsPath(page.name, v.version)}>{`v${v.version}`}</a>,
+        ])}
+      </nav>
+      <Markdown text={textAt(doc, '/info', 'description')} />
+      <section class="card">
+        <h3>Use it</h3>
+        {page.version.package ? (
+          <pre>
+            <code>{`npm install @herald/${page.name}@${page.version.package.version}   # .npmrc: @herald:registry=${props.origin}/npm/`}</code>
+          </pre>
+        ) : null}
+        {firstSend ? (
+          <pre>
+            <code>{`curl -X POST ${props.origin}/v1/publish/${encodeURIComponent(page.name)}/${encodeURIComponent(firstSend.channel)} -H 'Content-Type: application/json' -d @message.json`}</code>
+          </pre>
+        ) : null}
+      </section>
+      <h2 id="servers">Servers</h2>
+      {c.servers.length === 0 ? (
+        <p class="muted">None declared.</p>
+      ) : (
+        <table>
+          <tbody>
+            {c.servers.map((s) => (
+              <tr>
+                <td>
+                  <code>{s.id}</code>
+                </td>
+                <td>{s.protocol}</td>
+                <td>
+                  <code>{s.host}</code> <span class="muted">(shown, never contacted)</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2 id="operations">Operations</h2>
+      <h3 class="send">What the service sends</h3>
+      {sends.length ? <ul>{sends.map((op) => <OperationItem op={op} />)}</ul> : <p class="muted">Nothing.</p>}
+      <h3 class="receive">What the service receives</h3>
+      {receives.length ? <ul>{receives.map((op) => <OperationItem op={op} />)}</ul> : <p class="muted">Nothing.</p>}
+      <h2 id="channels">Channels</h2>
+      {c.channels.map((ch) => (
+        <section class="card" id={anchor('channel', ch.id)}>
+          <h3>
+            <a href={`#${anchor('channel', ch.id)}`}>{ch.id}</a> <span class="muted">{ch.address ?? ''}</span>
+          </h3>
+          <Markdown text={textAt(doc, ch.pointer, 'description')} />
+          {bindingSummary(ch).map((b) => (
+            <p class="muted">{b}</p>
+          ))}
+          {ch.parameters.length ? (
+            <p>
+              Parameters: {ch.parameters.map((p, i) => [i > 0 ? ', ' : '', <code>{p.name}</code>])}
+            </p>
+          ) : null}
+          <ul>
+            {ch.messages.map((m) => (
+              <li id={anchor('message', ch.id, m.id)}>
+                <a href={`#${anchor('message', ch.id, m.id)}`}>{m.title ?? m.name ?? m.id}</a> <span class="muted">{m.contentType ?? ''}</span>
+                <Markdown text={textAt(doc, m.pointer, 'description')} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </Layout>
+  );
+}
