@@ -150,7 +150,7 @@ export class RabbitBroker implements Broker {
     }
   }
 
-  async provision(items: ProvisionItem[]): Promise<ProvisionResult[]> {
+  async provision(items: ProvisionItem[], _deadline: number): Promise<ProvisionResult[]> {
     await this.connect();
     const out: ProvisionResult[] = [];
     for (const item of items) {

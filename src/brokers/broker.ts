@@ -67,7 +67,11 @@ export interface Broker {
   connect(): Promise<void>;
   /** A live check, for readiness: does the broker answer within `timeoutMs`? */
   ping(timeoutMs: number): Promise<boolean>;
-  provision(items: ProvisionItem[]): Promise<ProvisionResult[]>;
+  /**
+   * Creates what is missing, idempotently. A transient refusal is retried until `deadline`
+   * (epoch ms); the caller stops waiting there.
+   */
+  provision(items: ProvisionItem[], deadline: number): Promise<ProvisionResult[]>;
   /**
    * Resolves once the broker has acknowledged the message (Kafka acks=all; RabbitMQ publisher
    * confirm). A message not handed to the broker by `sendBy` (epoch ms) is withdrawn with

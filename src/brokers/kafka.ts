@@ -157,7 +157,7 @@ export class KafkaBroker implements Broker {
     }
   }
 
-  async provision(items: ProvisionItem[]): Promise<ProvisionResult[]> {
+  async provision(items: ProvisionItem[], deadline: number): Promise<ProvisionResult[]> {
     await this.connect();
     const brokers = (await this.admin.describeCluster()).brokers.length;
     const existing = new Set(await this.admin.listTopics());
@@ -169,19 +169,7 @@ export class KafkaBroker implements Broker {
       } else {
         // A binding may ask for more replicas than a small (development) cluster has brokers.
         const replicas = Math.min(item.replicationFactor, brokers);
-        let created: boolean;
-        try {
-          // false: another client created it since listTopics (kafkajs absorbs TOPIC_ALREADY_EXISTS).
-          created = await this.admin.createTopics({
-            waitForLeaders: true,
-            timeout: 20_000,
-            topics: [{ topic: item.name, numPartitions: item.partitions, replicationFactor: replicas, configEntries: Object.entries(item.config).map(([name, value]) => ({ name, value })) }],
-          });
-        } catch (err) {
-          // A busy controller may answer late although the topic was made: then it is there.
-          if (!(await this.admin.listTopics()).includes(item.name)) throw err;
-          created = true;
-        }
+        const created = await this.createTopic(item, replicas, deadline);
         existing.add(item.name);
         const capped = replicas < item.replicationFactor ? `replication factor ${replicas}, not ${item.replicationFactor}: the cluster has ${brokers} broker(s)` : undefined;
         out.push({ kind: item.kind, name: item.name, status: created ? 'created' : 'existing', ...(created && capped ? { detail: capped } : {}) });
@@ -189,6 +177,31 @@ export class KafkaBroker implements Broker {
       this.topics.add(item.name);
     }
     return out;
+  }
+
+  /**
+   * Creates one topic; false when another client made it first. A broker that has just
+   * started, or is busy, may refuse or time out although nothing is wrong: that is retried
+   * until the deadline, and creation is idempotent, so a retry after a late success finds
+   * the topic there.
+   */
+  private async createTopic(item: Extract<ProvisionItem, { kind: 'kafka-topic' }>, replicas: number, deadline: number): Promise<boolean> {
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        // false: the topic exists already (kafkajs absorbs TOPIC_ALREADY_EXISTS).
+        return await this.admin.createTopics({
+          waitForLeaders: true,
+          timeout: Math.max(1000, Math.min(20_000, deadline - Date.now())),
+          topics: [{ topic: item.name, numPartitions: item.partitions, replicationFactor: replicas, configEntries: Object.entries(item.config).map(([name, value]) => ({ name, value })) }],
+        });
+      } catch (err) {
+        // A busy controller may answer late although the topic was made: then it is there.
+        if (await this.admin.listTopics().then((t) => t.includes(item.name), () => false)) return true;
+        if (this.closed || !transient(err) || Date.now() + delay >= deadline) throw err;
+        this.log.warn({ err, topic: item.name, retryInMs: delay }, 'Kafka refused to create a topic for now; retrying');
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
   }
 
   /** Topics are created by provisioning only; publishing to a missing one must not create it. */
@@ -333,4 +346,21 @@ export class KafkaBroker implements Broker {
     await this.admin.disconnect().catch(() => {});
     this.state(false);
   }
+}
+
+/**
+ * Whether a refusal to create a topic may pass by itself. kafkajs gives up on createTopics at
+ * the first error other than NOT_CONTROLLER, so this decides: protocol errors it marks
+ * retriable (REQUEST_TIMED_OUT from a busy controller), lost connections and timeouts, and
+ * INVALID_REPLICATION_FACTOR, since replicas were capped at the brokers the cluster lists: a
+ * broker that has just started, or was fenced for a moment, is listed but cannot take them
+ * yet. A refusal of the request itself (bad config, not authorized) does not pass.
+ */
+function transient(err: unknown): boolean {
+  const e = err as { name?: string; type?: string; retriable?: boolean; errors?: unknown[]; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'KafkaJSAggregateError') return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(transient);
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSNonRetriableError') return e.cause !== undefined && e.cause !== e && transient(e.cause);
+  if (e.retriable === true || e.type === 'INVALID_REPLICATION_FACTOR') return true;
+  return ['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSTimeout', 'KafkaJSBrokerNotFound', 'KafkaJSNoBrokerAvailableError'].includes(e.name ?? '');
 }

@@ -448,7 +448,7 @@ function fingerprint(req: PublishRequest): string {
 async function provisionOn(broker: Broker, items: ProvisionItem[], timeoutMs: number): Promise<ProvisionResult[]> {
   const label = broker.kind === 'kafka' ? 'Kafka' : 'RabbitMQ';
   try {
-    return await withTimeout(broker.provision(items), timeoutMs);
+    return await withTimeout(broker.provision(items, Date.now() + timeoutMs), timeoutMs);
   } catch (err) {
     if (err instanceof HeraldError) throw err;
     const why = err instanceof TimeoutError ? `did not finish provisioning within ${timeoutMs} ms` : `failed while provisioning: ${(err as Error).message}`;

@@ -3,6 +3,8 @@
  * the broker write a batch and then loses its answer. The producer must neither drop a later
  * message that it acknowledges nor call a written batch refused. Both were what kafkajs did
  * on its own (see src/brokers/kafka.ts); the loss test once caught the first by chance.
+ * Topic creation cut off on the way is retried rather than answered 503 (CI's provisioning
+ * once failed so on a busy broker).
  *
  * Its own Kafka (port 19192, clients told 19194, the proxy), so faults disturb no other test.
  */
@@ -38,7 +40,7 @@ const values = async (topic: string) => (await readTopic(topic, 60_000, BROKERS)
 
 it('acknowledges a batch only once it is written, after an earlier batch was written but never acknowledged', async () => {
   const topic = `${run}.sequence`;
-  await kafka.provision([{ kind: 'kafka-topic', name: topic, partitions: 1, replicationFactor: 1, config: {} }]);
+  await kafka.provision([{ kind: 'kafka-topic', name: topic, partitions: 1, replicationFactor: 1, config: {} }], Date.now() + 30_000);
   await publish(topic, 'm0');
   // The broker writes a1..a5, its answer is lost, and the broker then stays out of reach
   // until the producer gives up: the publisher cannot know whether they were written.
@@ -55,7 +57,7 @@ it('acknowledges a batch only once it is written, after an earlier batch was wri
 
 it('a retried batch of keyless messages is acknowledged and written once, on three partitions', async () => {
   const topic = `${run}.partitions`;
-  await kafka.provision([{ kind: 'kafka-topic', name: topic, partitions: 3, replicationFactor: 1, config: {} }]);
+  await kafka.provision([{ kind: 'kafka-topic', name: topic, partitions: 3, replicationFactor: 1, config: {} }], Date.now() + 30_000);
   await publish(topic, 'warm-up');
   proxy.mode = 'lose-once';
   const lostBefore = proxy.lost;
@@ -65,3 +67,19 @@ it('a retried batch of keyless messages is acknowledged and written once, on thr
   expect(proxy.lost).toBe(lostBefore + 1);
   expect(await values(topic)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'warm-up']);
 }, 180_000);
+
+it('provisioning retries topic creation that is cut off, within its deadline, and only then fails', async () => {
+  const topic = `${run}.provisioned`;
+  // kafkajs gives up createTopics at the first lost connection; the gateway then answered 503.
+  proxy.refuseCreates = 3;
+  expect(await kafka.provision([{ kind: 'kafka-topic', name: topic, partitions: 2, replicationFactor: 3, config: {} }], Date.now() + 30_000)).toEqual([
+    { kind: 'kafka-topic', name: topic, status: 'created', detail: 'replication factor 1, not 3: the cluster has 1 broker(s)' },
+  ]);
+  expect(proxy.refuseCreates).toBe(0);
+  await publish(topic, 'after');
+  expect(await values(topic)).toEqual(['after']);
+  // A refusal that lasts past the deadline still fails, with the broker's own error.
+  proxy.refuseCreates = 1000;
+  await expect(kafka.provision([{ kind: 'kafka-topic', name: `${run}.never`, partitions: 1, replicationFactor: 1, config: {} }], Date.now() + 2000)).rejects.toThrow(/Connection|closed/i);
+  proxy.refuseCreates = 0;
+}, 120_000);

@@ -1,8 +1,9 @@
 /**
  * A TCP proxy in front of a real Kafka broker that can lose the broker's answers to produce
- * requests: the broker has written the batch, the client never hears so. It reads just enough
- * of the Kafka protocol for that: each frame is a 4-byte size; a request starts with its API
- * key (0 is Produce) and a correlation id, and a response with the correlation id.
+ * requests: the broker has written the batch, the client never hears so; and that can cut
+ * topic creation off before the broker sees it. It reads just enough of the Kafka protocol for
+ * that: each frame is a 4-byte size; a request starts with its API key (0 is Produce, 19 is
+ * CreateTopics) and a correlation id, and a response with the correlation id.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -14,6 +15,8 @@ export interface KafkaProxy {
   mode: 'pass' | 'lose-once' | 'down';
   /** Produce answers lost so far. */
   lost: number;
+  /** CreateTopics requests still to cut off (the connection closes; the broker never sees them). */
+  refuseCreates: number;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,7 @@ function framer(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
 
 export async function startKafkaProxy(listenPort: number, brokerPort: number): Promise<KafkaProxy> {
   const sockets = new Set<Socket>();
-  const proxy: KafkaProxy = { mode: 'pass', lost: 0, close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) };
+  const proxy: KafkaProxy = { mode: 'pass', lost: 0, refuseCreates: 0, close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) };
   const server: Server = createServer((client) => {
     if (proxy.mode === 'down') return client.destroy();
     const broker = createConnection({ host: '127.0.0.1', port: brokerPort });
@@ -43,6 +46,10 @@ export async function startKafkaProxy(listenPort: number, brokerPort: number): P
       broker.destroy();
     };
     client.on('data', framer((frame) => {
+      if (frame.readInt16BE(4) === 19 && proxy.refuseCreates > 0) {
+        proxy.refuseCreates--;
+        return drop();
+      }
       if (frame.readInt16BE(4) === 0) produces.add(frame.readInt32BE(8));
       broker.write(frame);
     }));
