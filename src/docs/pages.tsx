@@ -5,8 +5,9 @@
  */
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { Channel, Operation } from '../contracts/model.js';
+import type { Channel, Message, Operation } from '../contracts/model.js';
 import { markdown } from './markdown.js';
+import { resolve, rules, typeOf, type Schema } from './schema.js';
 import { textAt, type CatalogEntry, type ContractPage } from './views.js';
 
 /** Anchors from ids, never counters: a link to a channel survives a re-render and a new version. */
@@ -191,11 +192,139 @@ export function ContractView(props: { page: ContractPage; origin: string }) {
           <ul>
             {ch.messages.map((m) => (
               <li id={anchor('message', ch.id, m.id)}>
-                <a href={`#${anchor('message', ch.id, m.id)}`}>{m.title ?? m.name ?? m.id}</a> <span class="muted">{m.contentType ?? ''}</span>
+                <a href={`${docsPath(page.name, page.version.version)}/channels/${encodeURIComponent(ch.id)}/messages/${encodeURIComponent(m.id)}`}>{m.title ?? m.name ?? m.id}</a> <span class="muted">{m.contentType ?? ''}</span>
                 <Markdown text={textAt(doc, m.pointer, 'description')} />
               </li>
             ))}
           </ul>
+        </section>
+      ))}
+    </Layout>
+  );
+}
+
+/** The most schema nodes one tree draws: a huge schema ends with a note, never a page that does not end. */
+const TREE_BUDGET = 3000;
+
+interface TreeState {
+  root: Schema;
+  part: 'payload' | 'headers';
+  /** Local `$ref`s already drawn: drawn once, linked after. */
+  drawn: Set<string>;
+  left: number;
+}
+
+const propAnchor = (part: string, path: string) => `${part}${path}`;
+
+function SchemaNode(props: { name?: string; required?: boolean; schema: Schema; path: string; state: TreeState }): Child {
+  const { schema, path, state } = props;
+  if (--state.left < 0) return state.left === -1 ? <li class="muted">… the schema goes on; it is too large to draw in full here.</li> : null;
+  const s = schema && typeof schema === 'object' ? (schema as Record<string, unknown>) : undefined;
+  const ref = typeof s?.$ref === 'string' && s.$ref.startsWith('#') ? s.$ref : undefined;
+  const id = propAnchor(state.part, path);
+  const head = (
+    <span>
+      {props.name !== undefined ? (
+        <a href={`#${id}`}>
+          <code>{props.name}</code>
+        </a>
+      ) : null}{' '}
+      <span class="muted">{ref ? 'see' : typeOf(schema)}</span>
+      {props.required ? <strong> required</strong> : null}
+      {rules(schema).map((r) => (
+        <span class="tag">{r}</span>
+      ))}
+    </span>
+  );
+  if (ref) {
+    const target = propAnchor(state.part, `/ref${ref.slice(1)}`);
+    if (state.drawn.has(ref)) {
+      return (
+        <li id={id}>
+          {head} <a href={`#${target}`}>{ref}</a> (above)
+        </li>
+      );
+    }
+    state.drawn.add(ref);
+    const resolved = resolve(state.root, ref);
+    return (
+      <li id={id}>
+        {head} <code>{ref}</code>
+        <ul id={target}>{resolved === undefined ? <li class="muted">unresolved</li> : <SchemaNode schema={resolved} path={`/ref${ref.slice(1)}`} state={state} />}</ul>
+      </li>
+    );
+  }
+  const children: Child[] = [];
+  const properties = s?.properties && typeof s.properties === 'object' ? (s.properties as Record<string, Schema>) : {};
+  const required = Array.isArray(s?.required) ? (s.required as unknown[]).map(String) : [];
+  for (const [k, v] of Object.entries(properties)) children.push(<SchemaNode name={k} required={required.includes(k)} schema={v} path={`${path}/properties/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`} state={state} />);
+  if (s?.items && typeof s.items === 'object') children.push(<SchemaNode name="[item]" schema={s.items as Schema} path={`${path}/items`} state={state} />);
+  if (s?.additionalProperties && typeof s.additionalProperties === 'object') children.push(<SchemaNode name="[any other key]" schema={s.additionalProperties as Schema} path={`${path}/additionalProperties`} state={state} />);
+  for (const kw of ['oneOf', 'anyOf', 'allOf'] as const) {
+    if (!Array.isArray(s?.[kw])) continue;
+    const label = kw === 'allOf' ? 'all of' : kw === 'oneOf' ? 'exactly one of' : 'any of';
+    children.push(
+      <li>
+        <em>{label}:</em>
+        <ol>{(s[kw] as Schema[]).map((alt, i) => <SchemaNode schema={alt} path={`${path}/${kw}/${i}`} state={state} />)}</ol>
+      </li>,
+    );
+  }
+  const description = typeof s?.description === 'string' ? s.description : undefined;
+  return (
+    <li id={id}>
+      {head}
+      <Markdown text={description} />
+      {children.length ? <ul>{children}</ul> : null}
+    </li>
+  );
+}
+
+export function SchemaTree(props: { schema: Schema; part: 'payload' | 'headers' }) {
+  const state: TreeState = { root: props.schema, part: props.part, drawn: new Set(), left: TREE_BUDGET };
+  return (
+    <ul class="tree">
+      <SchemaNode schema={props.schema} path="" state={state} />
+    </ul>
+  );
+}
+
+export function MessageView(props: { page: ContractPage; channel: Channel; message: Message; examples: { name: string; generated: boolean; payload?: unknown; headers?: unknown }[] }) {
+  const { page, channel, message } = props;
+  const base = docsPath(page.name, page.version.version);
+  return (
+    <Layout title={`${message.title ?? message.name ?? message.id} · ${page.contract.title}`}>
+      <p class="muted">
+        <a href="/">Contracts</a> / <a href={base}>{page.name}</a> / <a href={`${base}#${anchor('channel', channel.id)}`}>{channel.id}</a>
+      </p>
+      <h1>{message.title ?? message.name ?? message.id}</h1>
+      <p class="muted">
+        Message <code>{message.id}</code> on <code>{channel.address ?? channel.id}</code>
+        {message.contentType ? ` · ${message.contentType}` : ''} · version {page.version.version}
+      </p>
+      <Markdown text={textAt(page.document, message.pointer, 'description')} />
+      {(['headers', 'payload'] as const).map((part) =>
+        message[part] === undefined ? null : (
+          <section>
+            <h2 id={part}>{part === 'payload' ? 'Payload' : 'Headers'}</h2>
+            {message.schemaFormat ? <p class="muted">Schema format {message.schemaFormat}: shown as written.</p> : null}
+            <SchemaTree schema={message[part] as Schema} part={part} />
+          </section>
+        ),
+      )}
+      <h2 id="examples">Examples</h2>
+      {props.examples.length === 0 ? <p class="muted">The document gives none, and none could be generated that the schema accepts.</p> : null}
+      {props.examples.map((e) => (
+        <section class="card">
+          <h3>{e.generated ? 'Generated from the schema (the document gives none)' : e.name}</h3>
+          {(['headers', 'payload'] as const).map((part) =>
+            e[part] === undefined ? null : (
+              <>
+                <p class="muted">{part === 'payload' ? 'Payload' : 'Headers'}</p>
+                <pre><code>{JSON.stringify(e[part], null, 2)}</code></pre>
+              </>
+            ),
+          )}
         </section>
       ))}
     </Layout>

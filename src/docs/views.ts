@@ -3,7 +3,8 @@
  * Descriptions, contact and tags are not part of the contract model; they are read from the
  * stored (normalized) document at the place the model points to.
  */
-import type { Contract } from '../contracts/model.js';
+import type { Contract, Message } from '../contracts/model.js';
+import { validExample } from './schema.js';
 import type { Registry, VersionSelector, VersionSummary } from '../registry/registry.js';
 
 export interface CatalogEntry {
@@ -86,4 +87,29 @@ export async function contractPage(registry: Registry, name: string, selector: V
   const [versions, model] = await Promise.all([registry.listVersions(name, includeDeleted), registry.model(name, version.version, includeDeleted)]);
   const { document, schemas: _schemas, contract: _name, ...summary } = version;
   return { name, version: summary, versions, contract: model.contract, document: document as Record<string, unknown> };
+}
+
+export interface MessageExample {
+  name: string;
+  generated: boolean;
+  payload?: unknown;
+  headers?: unknown;
+}
+
+/** A message's examples from the document, or one generated from its schemas when it has none. */
+export function messageExamples(document: unknown, message: Message): MessageExample[] {
+  const written = at(document, `${message.pointer}/examples`);
+  if (Array.isArray(written) && written.length > 0) {
+    return written.map((e, i) => {
+      const o = e && typeof e === 'object' ? (e as Record<string, unknown>) : {};
+      const name = typeof o.name === 'string' ? o.name : typeof o.summary === 'string' ? o.summary : `Example ${i + 1}`;
+      return { name, generated: false, ...(o.payload !== undefined ? { payload: o.payload } : {}), ...(o.headers !== undefined ? { headers: o.headers } : {}) };
+    });
+  }
+  // Only for JSON Schema payloads: another schema format is not ours to read.
+  if (message.schemaFormat && !/json/i.test(message.schemaFormat)) return [];
+  const headers = message.headers !== undefined ? validExample(message.headers) : undefined;
+  const payload = message.payload !== undefined ? validExample(message.payload) : undefined;
+  if (headers === undefined && payload === undefined) return [];
+  return [{ name: 'Generated', generated: true, ...(headers !== undefined ? { headers } : {}), ...(payload !== undefined ? { payload } : {}) }];
 }

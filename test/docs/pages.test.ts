@@ -92,3 +92,44 @@ describe('a contract built to inject HTML', () => {
     expect(html).toContain('href="https://example.com" rel="noopener noreferrer nofollow"');
   });
 });
+
+describe('a message page', () => {
+  it('draws payload and headers as trees with their rules in words and an anchor per property', async () => {
+    const { status, html } = await page('/docs/orders/latest/channels/orderPlaced/messages/OrderPlaced');
+    expect(status).toBe(200);
+    for (const rule of ['1 to 64 characters', 'matches ^[A-Z]{3}$', 'at least 1 items', 'format uuid', 'at least 0']) expect(html).toContain(rule);
+    expect(html).toMatch(/<strong> required<\/strong>/);
+    expect(html).toMatch(/id="payload[^"]*\/properties\/lines\/items[^"]*\/properties\/sku"/);
+    expect(html).toContain('id="headers/properties/x-correlation-id"');
+    expect((await page('/docs/orders/latest/channels/orderPlaced/messages/Nope')).status).toBe(404);
+    // orders.yaml gives no examples: one is generated, which the schema accepts (examples.test.ts).
+    expect(html).toContain('Generated from the schema (the document gives none)');
+    // Labelled by part; the pattern ^[A-Z]{3}$ is honoured (and the same on every request: seeded).
+    expect(html).toMatch(/<p class="muted">Payload<\/p><pre><code>\{\n  &quot;orderId&quot;/);
+    expect(html).toMatch(/&quot;currency&quot;: &quot;[A-Z]{3}&quot;/);
+    expect((await page('/docs/orders/latest/channels/orderPlaced/messages/OrderPlaced')).html).toBe(html);
+  });
+
+  it('draws a recursive schema once and links back to it, rather than expanding it forever', async () => {
+    const tree = `asyncapi: 3.0.0
+info: { title: Trees, version: 1.0.0 }
+channels:
+  t:
+    address: t
+    messages:
+      Node: { payload: { $ref: '#/components/schemas/Node' } }
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        label: { type: string }
+        children: { type: array, items: { $ref: '#/components/schemas/Node' } }
+`;
+    expect((await api.request('POST', '/v1/contracts/trees/versions', { body: tree })).status).toBe(201);
+    const { status, html } = await page('/docs/trees/latest/channels/t/messages/Node');
+    expect(status).toBe(200);
+    expect(html).toContain('(above)');
+    expect(html.length).toBeLessThan(50_000);
+  });
+});

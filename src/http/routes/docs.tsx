@@ -5,8 +5,9 @@
  * Herald's own stylesheet and scripts: nothing a document says can run.
  */
 import { Hono, type Context } from 'hono';
-import { catalog, contractPage } from '../../docs/views.js';
-import { CatalogView, ContractView } from '../../docs/pages.js';
+import { catalog, contractPage, messageExamples } from '../../docs/views.js';
+import { CatalogView, ContractView, MessageView } from '../../docs/pages.js';
+import { HeraldError } from '../../errors.js';
 import { STYLESHEET } from '../../docs/style.js';
 import type { Registry } from '../../registry/registry.js';
 import { access } from '../access.js';
@@ -37,6 +38,14 @@ export function browseRoutes(registry: Registry): Hono<AppEnv> {
     secure(c);
     const page = await contractPage(registry, c.req.param('name'), selector(c.req.param('version')), deleted(c));
     return c.html(<ContractView page={page} origin={new URL(c.req.url).origin} />);
+  });
+  app.get('/docs/:name/:version/channels/:channel/messages/:message', access('read'), async (c) => {
+    secure(c);
+    const page = await contractPage(registry, c.req.param('name'), selector(c.req.param('version')), deleted(c));
+    const channel = page.contract.channels.find((ch) => ch.id === c.req.param('channel'));
+    const message = channel?.messages.find((m) => m.id === c.req.param('message'));
+    if (!channel || !message) throw new HeraldError('not-found', `Version ${page.version.version} of "${page.name}" has no message "${c.req.param('message')}" in channel "${c.req.param('channel')}".`);
+    return c.html(<MessageView page={page} channel={channel} message={message} examples={messageExamples(page.document, message)} />);
   });
   return app;
 }
