@@ -6,6 +6,7 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Channel, Message, Operation } from '../contracts/model.js';
+import type { Outcome } from '../gateway/metrics.js';
 import { markdown } from './markdown.js';
 import { resolve, rules, typeOf, type Schema } from './schema.js';
 import { textAt, type CatalogEntry, type ContractPage } from './views.js';
@@ -13,9 +14,10 @@ import { textAt, type CatalogEntry, type ContractPage } from './views.js';
 /** Anchors from ids, never counters: a link to a channel survives a re-render and a new version. */
 export const anchor = (kind: 'channel' | 'operation' | 'message', ...ids: string[]) => `${kind}-${ids.map(encodeURIComponent).join('.')}`;
 
-const docsPath = (name: string, version: number | 'latest') => `/docs/${encodeURIComponent(name)}/${version}`;
+export const docsPath = (name: string, version: number | 'latest') => `/docs/${encodeURIComponent(name)}/${version}`;
 
-function Layout(props: { title: string; children: Child }) {
+/** Every page's frame: head, stylesheet, the top bar. */
+export function Layout(props: { title: string; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -23,6 +25,8 @@ function Layout(props: { title: string; children: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Herald`}</title>
         <link rel="stylesheet" href="/docs/assets/herald.css" />
+        {/* No icon: without this the browser asks for /favicon.ico on every page. */}
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <header class="top">
@@ -31,6 +35,7 @@ function Layout(props: { title: string; children: Child }) {
           </a>
           <a href="/">Contracts</a>
           <a href="/reference">API</a>
+          <a href="/login">Sign in</a>
         </header>
         <main>{props.children}</main>
       </body>
@@ -46,6 +51,13 @@ export function CatalogView(props: { entries: CatalogEntry[] }) {
   return (
     <Layout title="Contracts">
       <h1>Contracts</h1>
+      <form class="search" method="get" action="/search" role="search">
+        <label for="q">Search contracts, channels, operations, messages and fields</label>{' '}
+        <input id="q" name="q" type="search" maxlength={200} /> <button type="submit">Search</button>
+      </form>
+      <p class="muted">
+        <a href="/docs/map">Service map</a>: who sends and who receives on each topic, exchange and queue.
+      </p>
       {props.entries.length === 0 ? (
         <p class="muted">No contracts yet. Register one: POST /v1/contracts/{'{name}'}/versions.</p>
       ) : (
@@ -109,7 +121,85 @@ function OperationItem(props: { op: Operation }) {
   );
 }
 
-export function ContractView(props: { page: ContractPage; origin: string }) {
+/** What the SDK and gateway panel needs beyond the page: the package name and this process's gateway. */
+export interface UseInfo {
+  /** npm package name of the contract's SDK, in the configured scope. */
+  packageName: string;
+  /** Brokers the gateway can route to; none means it routes nothing. */
+  brokers: string[];
+  /** Messages this process's gateway handled for the contract, by channel and outcome. */
+  counts: Map<string, Partial<Record<Outcome, number>>>;
+}
+
+const OUTCOMES: { key: Outcome; label: string }[] = [
+  { key: 'routed', label: 'routed' },
+  { key: 'dead_lettered', label: 'dead-lettered' },
+  { key: 'rejected', label: 'rejected' },
+  { key: 'failed', label: 'failed' },
+  { key: 'unknown', label: 'outcome unknown' },
+];
+
+/** How to use this version: its SDK package, the gateway, and the gateway's traffic. */
+function UsePanel(props: { page: ContractPage; origin: string; use: UseInfo; firstSend: Operation | undefined }) {
+  const { page, use, firstSend } = props;
+  const scope = use.packageName.split('/')[0];
+  const channels = [...use.counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <section class="card" id="use" aria-labelledby="use-title">
+      <h2 id="use-title">SDK and gateway</h2>
+      {page.version.package ? (
+        <>
+          <p>
+            The TypeScript SDK of this version is package <code>{`${use.packageName}@${page.version.package.version}`}</code> ({page.version.package.summary}).
+          </p>
+          <pre>
+            <code>{`echo "${scope}:registry=${props.origin}/npm/" >> .npmrc\nnpm install ${use.packageName}@${page.version.package.version}`}</code>
+          </pre>
+        </>
+      ) : null}
+      <pre>
+        <code>{`npx herald generate --contract ${page.name} --version ${page.version.version} --out generated/${page.name}`}</code>
+      </pre>
+      {firstSend ? (
+        <pre>
+          <code>{`curl -X POST ${props.origin}/v1/publish/${encodeURIComponent(page.name)}/${encodeURIComponent(firstSend.channel)} -H 'Content-Type: application/json' -d @message.json`}</code>
+        </pre>
+      ) : null}
+      <h3>Gateway traffic</h3>
+      {use.brokers.length === 0 ? (
+        <p class="muted">This Herald has no broker configured (HERALD_KAFKA_BROKERS, HERALD_AMQP_URL): its gateway routes nothing.</p>
+      ) : channels.length === 0 ? (
+        <p class="muted">No message for this contract since this Herald started.</p>
+      ) : (
+        <table>
+          <caption class="muted">Messages for this contract since this Herald process started, all versions (from its metrics)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Channel</th>
+              {OUTCOMES.map((o) => (
+                <th scope="col">{o.label}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {channels.map(([channel, counts]) => (
+              <tr>
+                <td>
+                  <code>{channel}</code>
+                </td>
+                {OUTCOMES.map((o) => (
+                  <td>{counts[o.key] ?? 0}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function ContractView(props: { page: ContractPage; origin: string; use: UseInfo }) {
   const { page } = props;
   const c = page.contract;
   const doc = page.document;
@@ -129,26 +219,14 @@ export function ContractView(props: { page: ContractPage; origin: string }) {
         {page.version.deletedAt ? ' · deleted' : ''}
       </p>
       <nav class="card" aria-label="Versions">
-        Versions:{' '}
+        <a href={`/docs/${encodeURIComponent(page.name)}/history`}>History and diffs</a> · Versions:{' '}
         {page.versions.map((v) => [
           ' ',
           v.version === page.version.version ? <strong>{`v${v.version}`}</strong> : <a href={docsPath(page.name, v.version)}>{`v${v.version}`}</a>,
         ])}
       </nav>
       <Markdown text={textAt(doc, '/info', 'description')} />
-      <section class="card">
-        <h3>Use it</h3>
-        {page.version.package ? (
-          <pre>
-            <code>{`npm install @herald/${page.name}@${page.version.package.version}   # .npmrc: @herald:registry=${props.origin}/npm/`}</code>
-          </pre>
-        ) : null}
-        {firstSend ? (
-          <pre>
-            <code>{`curl -X POST ${props.origin}/v1/publish/${encodeURIComponent(page.name)}/${encodeURIComponent(firstSend.channel)} -H 'Content-Type: application/json' -d @message.json`}</code>
-          </pre>
-        ) : null}
-      </section>
+      <UsePanel page={page} origin={props.origin} use={props.use} firstSend={firstSend} />
       <h2 id="servers">Servers</h2>
       {c.servers.length === 0 ? (
         <p class="muted">None declared.</p>
@@ -327,6 +405,27 @@ export function MessageView(props: { page: ContractPage; channel: Channel; messa
           )}
         </section>
       ))}
+    </Layout>
+  );
+}
+
+/** The login form for browsers: a token pasted once, kept in an HttpOnly cookie, never in a URL. */
+export function LoginView(props: { next: string; reason?: string; open?: boolean }) {
+  return (
+    <Layout title="Sign in">
+      <h1>Sign in with a token</h1>
+      {props.open ? <p>This Herald has no admin token: every page is open, and no sign-in is needed.</p> : null}
+      {props.reason ? <p class="breaking" role="alert">{props.reason}</p> : null}
+      <p class="muted">Paste a Herald token with the read scope (or higher). It is kept in a cookie for this browser session, sent only to this Herald's pages, and never shown in an address.</p>
+      <form class="login" method="post" action="/login">
+        <label for="token">Token</label>
+        <input id="token" name="token" type="password" autocomplete="current-password" required maxlength={512} />
+        <input type="hidden" name="next" value={props.next} />
+        <button type="submit">Sign in</button>
+      </form>
+      <form method="post" action="/logout">
+        <button type="submit">Sign out</button>
+      </form>
     </Layout>
   );
 }

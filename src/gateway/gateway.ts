@@ -202,6 +202,11 @@ export class Gateway {
     return route;
   }
 
+  /** The brokers this gateway has an address for. */
+  brokerKinds(): BrokerKind[] {
+    return Object.keys(this.brokers) as BrokerKind[];
+  }
+
   /** The configured broker of a kind; 503 when this gateway has no address for it. */
   broker(kind: BrokerKind): Broker {
     const broker = this.brokers[kind];

@@ -43,6 +43,18 @@ export class GatewayMetrics {
     this.messages.inc({ contract, channel, outcome }, n);
   }
 
+  /** This process's message counts for one contract, by channel and outcome (for the docs' gateway panel). */
+  async outcomes(contract: string): Promise<Map<string, Partial<Record<Outcome, number>>>> {
+    const out = new Map<string, Partial<Record<Outcome, number>>>();
+    for (const { labels, value } of (await this.messages.get()).values) {
+      if (labels.contract !== contract || typeof labels.channel !== 'string') continue;
+      const counts = out.get(labels.channel) ?? {};
+      counts[labels.outcome as Outcome] = (counts[labels.outcome as Outcome] ?? 0) + value;
+      out.set(labels.channel, counts);
+    }
+    return out;
+  }
+
   latency(broker: BrokerKind, outcome: Outcome, seconds: number): void {
     this.durations.observe({ broker, outcome }, seconds);
   }

@@ -14,6 +14,7 @@
  * applies the same check to the whole app, so the tests name such a route before it ships.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import { HeraldError } from '../errors.js';
 import { allows, type Principal, type Scope, type TokenService } from '../registry/tokens.js';
@@ -34,7 +35,17 @@ export interface AccessOptions {
    * `tokenAlways` it needs a read token whenever access control is on (e.g. /metrics).
    */
   tokenAlways?: boolean;
+  /**
+   * A page for browsers: a GET that may also take its token from the login cookie (set by
+   * POST /login; never read by any other route, so no form elsewhere can ride on it), and
+   * whose caller, when a token is missing or wrong, gets `prompt`'s answer (the login form)
+   * rather than a problem.
+   */
+  browser?: { prompt(c: Context<AppEnv>, reason: string): Response | Promise<Response> };
 }
+
+/** The cookie a browser keeps its token in, after POST /login. */
+export const TOKEN_COOKIE = 'herald_token';
 
 /** What the guard hands each declaration: how to authenticate, and whether reads need a token. */
 export interface AccessContext {
@@ -54,7 +65,17 @@ export function access(rule: Rule, options: AccessOptions = {}): MiddlewareHandl
     // Mounted in an app without the guard: refuse rather than serve unchecked.
     if (!ctx) throw new HeraldError('internal', 'This route is served without the access guard.');
     const need = typeof rule === 'function' ? rule(c) : rule;
-    c.set('principal', await principalFor(ctx, need, options, c.req.header('Authorization')));
+    let header = c.req.header('Authorization');
+    if (header === undefined && options.browser && c.req.method === 'GET') {
+      const cookie = getCookie(c, TOKEN_COOKIE);
+      if (cookie) header = `Bearer ${cookie}`;
+    }
+    try {
+      c.set('principal', await principalFor(ctx, need, options, header));
+    } catch (err) {
+      if (options.browser && err instanceof HeraldError && err.code === 'unauthorized') return options.browser.prompt(c, err.message);
+      throw err;
+    }
     return next();
   };
   return Object.assign(declaration, { [DECLARATION]: { rule, options } }) satisfies Declared;

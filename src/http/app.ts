@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/tokens', tokenRoutes(deps.tokens));
   app.route('/', healthRoutes(deps.gateway, deps.store));
   app.route('/', docsRoutes(loadOpenApi()));
-  app.route('/', browseRoutes(deps.registry));
+  app.route('/', browseRoutes(deps));
   return app;
 }
 

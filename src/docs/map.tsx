@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the map work. */
+export const MAP_CSS = '';

@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the search work. */
+export const SEARCH_CSS = '';
