@@ -282,7 +282,7 @@ export function ContractView(props: { page: ContractPage; origin: string; use: U
 }
 
 /** The most schema nodes one tree draws: a huge schema ends with a note, never a page that does not end. */
-const TREE_BUDGET = 3000;
+export const TREE_BUDGET = 3000;
 
 interface TreeState {
   root: Schema;
@@ -292,7 +292,8 @@ interface TreeState {
   left: number;
 }
 
-const propAnchor = (part: string, path: string) => `${part}${path}`;
+/** A property's anchor on the message page: its part and its path in the tree (search links to it). */
+export const propAnchor = (part: string, path: string) => `${part}${path}`;
 
 function SchemaNode(props: { name?: string; required?: boolean; schema: Schema; path: string; state: TreeState }): Child {
   const { schema, path, state } = props;
