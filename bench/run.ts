@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { throwawayDatabase } from '../test/helpers/storage.js';
 import { benchCompat } from './compat.js';
+import { benchDocs } from './docs.js';
 import { benchGateway } from './gateway.js';
 import { benchHardening } from './hardening.js';
 import { benchPackages } from './packages.js';
@@ -9,7 +10,7 @@ import { benchRegistration } from './registration.js';
 import { benchSdk } from './sdk.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 30);
-const only = process.env.BENCH_ONLY; // registration | compat | hardening | sdk | packages | gateway
+const only = process.env.BENCH_ONLY; // registration | compat | hardening | sdk | packages | docs | gateway
 const header = `# Herald benchmarks\n\n${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`;
 console.log(header);
 const registration = !only || only === 'registration';
@@ -31,4 +32,5 @@ if (!only || only === 'compat') console.log(await benchCompat(Math.max(5, Math.f
 if (!only || only === 'hardening') console.log(await benchHardening(Math.max(5, Math.floor(runs / 3))));
 if (!only || only === 'sdk') console.log(await benchSdk(Math.max(5, Math.floor(runs / 3))));
 if (!only || only === 'packages') console.log(await benchPackages(runs));
+if (!only || only === 'docs') console.log(await benchDocs(runs));
 if (!only || only === 'gateway') console.log(await benchGateway(runs));

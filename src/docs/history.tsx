@@ -10,16 +10,15 @@ import type { DiffReport, VersionSummary } from '../registry/registry.js';
 import { Layout, anchor, docsPath } from './pages.js';
 
 export const HISTORY_CSS = `
-table.sbs{table-layout:fixed;width:100%;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8rem}
+table.sbs{display:table;overflow:visible;width:100%;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8rem}
 .sbs-box{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
-table.sbs td{padding:0 .4rem;vertical-align:top;white-space:pre;overflow:hidden;text-overflow:ellipsis}
+table.sbs td{padding:0 .4rem;vertical-align:top;white-space:pre}
 table.sbs td.ln{width:3.5rem;text-align:right;color:var(--muted);user-select:none}
 table.sbs td.sign{width:1rem;user-select:none}
 table.sbs td.removed{background:color-mix(in srgb,var(--bad) 18%,transparent)}
 table.sbs td.added{background:color-mix(in srgb,var(--ok) 18%,transparent)}
 form.pick{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 form.pick select{padding:.3rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
-@media (max-width:480px){table.sbs{table-layout:auto;width:max-content}}
 `;
 
 /** Edits the line diff may explore before it gives up (a crafted pair of documents can make it quadratic). */
@@ -223,7 +222,8 @@ export function DiffView(props: { name: string; title: string; versions: Version
       {rows === undefined ? (
         <p class="muted">The side-by-side view is too large to work out for these two documents; the changes above are complete.</p>
       ) : (
-        <div class="sbs-box">
+        // Focusable, so that a keyboard can scroll it sideways.
+        <div class="sbs-box" role="region" aria-label="The documents side by side" tabindex={0}>
           <table class="sbs">
             <caption class="muted">{`v${report.from} on the left, v${report.to} on the right; − marks a removed line, + an added one`}</caption>
             <tbody>

@@ -14,7 +14,7 @@ import { textAt } from './views.js';
 
 export const SEARCH_CSS = `
 ol.results{padding-left:1.2rem}ol.results li{margin:.5rem 0}
-mark{background:color-mix(in srgb,var(--accent) 30%,transparent);color:inherit}
+mark{background:var(--fg);color:var(--bg);padding:0 .1em;border-radius:2px}
 `;
 
 /** The longest query, in characters. */

@@ -89,13 +89,21 @@ export function routingTable(name: string, version: number, contract: Contract):
   return routes;
 }
 
-function route(name: string, version: number, contract: Contract, channel: Channel): Route {
+/**
+ * Where each channel's messages travel (broker, topic, exchange or queue), without compiling
+ * its messages' validators: for the docs' service map, which shows the gateway's routing.
+ */
+export function channelTargets(name: string, version: number, contract: Contract): Route[] {
+  return contract.channels.map((channel) => route(name, version, contract, channel, false));
+}
+
+function route(name: string, version: number, contract: Contract, channel: Channel, withMessages = true): Route {
   const base = {
     contract: name,
     version,
     channel: channel.id,
     parameters: channel.parameters.map(parameter),
-    messages: channel.messages.map(routeMessage),
+    messages: withMessages ? channel.messages.map(routeMessage) : [],
     placeholders: [] as string[],
   };
   const broker = brokerOf(contract, channel);

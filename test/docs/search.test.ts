@@ -20,7 +20,8 @@ const links = async (q: string) => [...(await page(`/search?q=${encodeURICompone
 const lands = async (href: string) => {
   const [path, hash] = href.split('#');
   const { status, html } = await page(path!);
-  return status === 200 && (hash === undefined || html.includes(`id="${decodeURIComponent(hash)}"`));
+  // As the browser does: the id as written, else percent-decoded.
+  return status === 200 && (hash === undefined || html.includes(`id="${hash}"`) || html.includes(`id="${decodeURIComponent(hash)}"`));
 };
 
 beforeAll(async () => {
