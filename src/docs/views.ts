@@ -47,36 +47,40 @@ export function textAt(document: unknown, pointer: string, field: string): strin
   return typeof value === 'string' ? value : undefined;
 }
 
-const CATALOG_PAGE = 500;
+const LIST_PAGE = 500;
+
+/** Every live contract that has a live version, by name, with its latest version number (read a page at a time). */
+export async function* liveContracts(registry: Registry): AsyncGenerator<{ name: string; latestVersion: number }> {
+  for (let after: string | undefined, more = true; more; ) {
+    const page = await registry.listContracts({ limit: LIST_PAGE, includeDeleted: false, ...(after ? { after } : {}) });
+    for (const c of page.contracts) if (c.latestVersion !== null) yield { name: c.name, latestVersion: c.latestVersion };
+    after = page.next ?? undefined;
+    more = page.next !== null;
+  }
+}
 
 /** Every live contract with its latest version, by name. */
 export async function catalog(registry: Registry): Promise<CatalogEntry[]> {
   const out: CatalogEntry[] = [];
-  for (let after: string | undefined, more = true; more; ) {
-    const page = await registry.listContracts({ limit: CATALOG_PAGE, includeDeleted: false, ...(after ? { after } : {}) });
-    for (const c of page.contracts) {
-      if (c.latestVersion === null) continue;
-      const [version, model] = await Promise.all([registry.getVersion(c.name, c.latestVersion, false), registry.model(c.name, c.latestVersion)]);
-      const info = at(version.document, '/info') as Record<string, unknown> | undefined;
-      const contact = info?.contact as Record<string, unknown> | undefined;
-      const owner = [contact?.name, contact?.email].filter((v): v is string => typeof v === 'string').join(' · ');
-      const tags = Array.isArray(info?.tags) ? info.tags.map((t) => (t && typeof t === 'object' ? (t as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string') : [];
-      out.push({
-        name: c.name,
-        title: model.contract.title,
-        latestVersion: c.latestVersion,
-        infoVersion: model.contract.version,
-        asyncapi: model.contract.asyncapi,
-        ...(version.package ? { packageVersion: version.package.version } : {}),
-        ...(owner ? { owner } : {}),
-        tags,
-        channels: model.contract.channels.length,
-        messages: model.contract.channels.reduce((n, ch) => n + ch.messages.length, 0),
-        changedAt: version.createdAt,
-      });
-    }
-    after = page.next ?? undefined;
-    more = page.next !== null;
+  for await (const c of liveContracts(registry)) {
+    const [version, model] = await Promise.all([registry.getVersion(c.name, c.latestVersion, false), registry.model(c.name, c.latestVersion)]);
+    const info = at(version.document, '/info') as Record<string, unknown> | undefined;
+    const contact = info?.contact as Record<string, unknown> | undefined;
+    const owner = [contact?.name, contact?.email].filter((v): v is string => typeof v === 'string').join(' · ');
+    const tags = Array.isArray(info?.tags) ? info.tags.map((t) => (t && typeof t === 'object' ? (t as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string') : [];
+    out.push({
+      name: c.name,
+      title: model.contract.title,
+      latestVersion: c.latestVersion,
+      infoVersion: model.contract.version,
+      asyncapi: model.contract.asyncapi,
+      ...(version.package ? { packageVersion: version.package.version } : {}),
+      ...(owner ? { owner } : {}),
+      tags,
+      channels: model.contract.channels.length,
+      messages: model.contract.channels.reduce((n, ch) => n + ch.messages.length, 0),
+      changedAt: version.createdAt,
+    });
   }
   return out;
 }

@@ -13,31 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserMissing, chromiumPath } from '../helpers/browser.js';
 import { CORPUS_MISSING, corpusPath, corpusPresent } from '../helpers/corpus.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { HOSTILE } from './hostile.js';
 
 if (browserMissing) console.warn(browserMissing);
 if (!corpusPresent) console.warn(`${CORPUS_MISSING}: the browser tests run on specs/ only`);
-
-const HOSTILE = `asyncapi: 3.0.0
-info:
-  title: 'Evil <b>bold</b>'
-  version: 1.0.0
-  description: |
-    Hello <script>window.__injected = 1</script> and <img src=x onerror="window.__injected = 2">.
-    <!-- a comment -->
-    [click](javascript:window.__injected=3) [mail](mailto:a@example.com) [web](https://example.com)
-channels:
-  c:
-    address: c
-    description: '<iframe src="https://evil.example"></iframe>'
-    messages:
-      M:
-        payload: { type: string }
-        description: '" onmouseover="window.__injected=4'
-operations:
-  send:
-    action: send
-    channel: { $ref: '#/channels/c' }
-`;
 
 /** One page of each type, for axe and the screenshots. */
 const PAGE_TYPES: Record<string, string> = {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_CSP } from '../../src/http/routes/docs.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { HOSTILE } from './hostile.js';
 
 let api: TestApp;
 const page = async (path: string) => {
@@ -15,27 +16,6 @@ const page = async (path: string) => {
   return { status: res.status, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy'), html: await res.text() };
 };
 
-const HOSTILE = `asyncapi: 3.0.0
-info:
-  title: 'Evil <b>bold</b>'
-  version: 1.0.0
-  description: |
-    Hello <script>window.__injected = 1</script> and <img src=x onerror="window.__injected = 2">.
-    <!-- a comment -->
-    [click](javascript:window.__injected=3) [mail](mailto:a@example.com) [web](https://example.com) ![img](https://example.com/x.png)
-channels:
-  c:
-    address: c
-    description: '<iframe src="https://evil.example"></iframe>'
-    messages:
-      M:
-        payload: { type: string }
-        description: '" onmouseover="window.__injected=4'
-operations:
-  send:
-    action: send
-    channel: { $ref: '#/channels/c' }
-`;
 
 beforeAll(async () => {
   api = await testApp('pglite');

@@ -1,6 +1,7 @@
 /** Docs: `/search?q=` across the latest version of every live contract. */
 import { Hono } from 'hono';
 import { MAX_QUERY, SearchView, indexOf, search, type Entry } from '../../docs/search.js';
+import { liveContracts } from '../../docs/views.js';
 import { HeraldError } from '../../errors.js';
 import type { Registry } from '../../registry/registry.js';
 import type { AppEnv } from '../env.js';
@@ -9,7 +10,6 @@ import { pageAccess, secure } from './docs.js';
 /** Indexes kept, by version fingerprint: at most this many, and this many bytes of text. */
 const CACHE_ENTRIES = 1000;
 const CACHE_BYTES = 64 * 2 ** 20;
-const PAGE = 500;
 
 export function searchRoutes(registry: Registry): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -41,12 +41,7 @@ export function searchRoutes(registry: Registry): Hono<AppEnv> {
     if (q.length > MAX_QUERY) throw new HeraldError('bad-request', `The query is ${q.length} characters long; at most ${MAX_QUERY} are searched.`, { pointer: '/q' });
     if (!q.trim()) return c.html(<SearchView q={q} results={[]} more={false} />);
     const all: Entry[][] = [];
-    for (let after: string | undefined, more = true; more; ) {
-      const page = await registry.listContracts({ limit: PAGE, includeDeleted: false, ...(after ? { after } : {}) });
-      for (const contract of page.contracts) if (contract.latestVersion !== null) all.push(await index(contract.name, contract.latestVersion));
-      after = page.next ?? undefined;
-      more = page.next !== null;
-    }
+    for await (const c of liveContracts(registry)) all.push(await index(c.name, c.latestVersion));
     const { results, more } = search(all.flat(), q);
     return c.html(<SearchView q={q} results={results} more={more} />);
   });
