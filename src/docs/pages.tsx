@@ -9,7 +9,7 @@ import type { Channel, Message, Operation } from '../contracts/model.js';
 import type { Outcome } from '../gateway/metrics.js';
 import { markdown } from './markdown.js';
 import { resolve, rules, typeOf, type Schema } from './schema.js';
-import { textAt, type CatalogEntry, type ContractPage } from './views.js';
+import { at, textAt, type CatalogEntry, type ContractPage } from './views.js';
 
 /** Anchors from ids, never counters: a link to a channel survives a re-render and a new version. */
 export const anchor = (kind: 'channel' | 'operation' | 'message', ...ids: string[]) => `${kind}-${ids.map(encodeURIComponent).join('.')}`;
@@ -118,6 +118,43 @@ function OperationItem(props: { op: Operation }) {
       on <a href={`#${anchor('channel', op.channel)}`}>{op.channel}</a>: {op.messages.map((m, i) => [i > 0 ? ', ' : '', <a href={`#${anchor('message', op.channel, m)}`}>{m}</a>])}
       {op.reply ? <span class="muted"> · replies on {op.reply.channel ?? op.reply.addressLocation ?? 'a dynamic address'}</span> : null}
     </li>
+  );
+}
+
+/** The document's security schemes, as declared: shown for readers, never used by Herald to connect anywhere. */
+function SecuritySchemes(props: { document: unknown }) {
+  const schemes = at(props.document, '/components/securitySchemes');
+  const entries = schemes && typeof schemes === 'object' && !Array.isArray(schemes) ? Object.entries(schemes as Record<string, unknown>) : [];
+  const field = (o: Record<string, unknown>, k: string) => (typeof o[k] === 'string' ? `${k} ${o[k] as string}` : undefined);
+  return (
+    <>
+      <h2 id="security">Security schemes</h2>
+      {entries.length === 0 ? (
+        <p class="muted">None declared.</p>
+      ) : (
+        <table>
+          <tbody>
+            {entries.map(([name, value]) => {
+              const o = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+              const flows = o.flows && typeof o.flows === 'object' ? Object.keys(o.flows as object) : [];
+              const details = [field(o, 'in'), field(o, 'name'), field(o, 'scheme'), field(o, 'bearerFormat'), field(o, 'openIdConnectUrl'), flows.length ? `flows ${flows.join(', ')}` : undefined].filter(Boolean).join(' · ');
+              return (
+                <tr id={`security-${encodeURIComponent(name)}`}>
+                  <td>
+                    <code>{name}</code>
+                  </td>
+                  <td>{typeof o.type === 'string' ? o.type : typeof o.$ref === 'string' ? o.$ref : ''}</td>
+                  <td>
+                    {details ? <span class="muted">{details}</span> : null}
+                    <Markdown text={typeof o.description === 'string' ? o.description : undefined} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 
@@ -252,6 +289,7 @@ export function ContractView(props: { page: ContractPage; origin: string; use: U
       {sends.length ? <ul>{sends.map((op) => <OperationItem op={op} />)}</ul> : <p class="muted">Nothing.</p>}
       <h3 class="receive">What the service receives</h3>
       {receives.length ? <ul>{receives.map((op) => <OperationItem op={op} />)}</ul> : <p class="muted">Nothing.</p>}
+      <SecuritySchemes document={doc} />
       <h2 id="channels">Channels</h2>
       {c.channels.map((ch) => (
         <section class="card" id={anchor('channel', ch.id)}>

@@ -57,6 +57,25 @@ describe('a contract page', () => {
   });
 });
 
+describe('security schemes', () => {
+  it('lists the schemes a document declares, with their type and details, each with an anchor', async () => {
+    const doc = `asyncapi: 3.0.0
+info: { title: Secured, version: 1.0.0 }
+channels: {}
+components:
+  securitySchemes:
+    saslScram: { type: scramSha256, description: 'SCRAM over **TLS**' }
+    apiKey: { type: httpApiKey, in: header, name: X-Api-Key }
+`;
+    expect((await api.request('POST', '/v1/contracts/secured/versions', { body: doc })).status).toBe(201);
+    const { html } = await page('/docs/secured/latest');
+    expect(html).toMatch(/<tr id="security-saslScram"><td><code>saslScram<\/code><\/td><td>scramSha256<\/td>/);
+    expect(html).toContain('SCRAM over <strong>TLS</strong>');
+    expect(html).toContain('in header · name X-Api-Key');
+    expect((await page('/docs/orders/latest')).html).toMatch(/<h2 id="security">Security schemes<\/h2><p class="muted">None declared.<\/p>/);
+  });
+});
+
 describe('a contract built to inject HTML', () => {
   it('renders its title and descriptions as text: no script, event handler, frame, comment, image or javascript: link of its own reaches the page', async () => {
     const { html, csp } = await page('/docs/evil/latest');
