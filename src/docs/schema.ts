@@ -159,6 +159,33 @@ function ofType(value: unknown, type: unknown): boolean {
 const RandExp = randexp as unknown as new (pattern: string) => { max: number; randInt: (from: number, to: number) => number; gen(): string };
 
 /**
+ * The counted repetitions `{n}`, `{n,}` and `{n,m}` of a pattern, as [n, m] (m undefined when
+ * open), read in one pass: a regular expression for this backtracks on a long run of digits.
+ */
+function counts(pattern: string): Array<[number, number | undefined]> {
+  const out: Array<[number, number | undefined]> = [];
+  for (let i = pattern.indexOf('{'); i >= 0; i = pattern.indexOf('{', i + 1)) {
+    let j = i + 1;
+    const digits = (): string => {
+      const start = j;
+      while (j < pattern.length && pattern[j]! >= '0' && pattern[j]! <= '9') j++;
+      return pattern.slice(start, j);
+    };
+    const from = digits();
+    if (!from) continue;
+    if (pattern[j] === '}') {
+      out.push([Number(from), Number(from)]);
+      continue;
+    }
+    if (pattern[j] !== ',') continue;
+    j++;
+    const to = digits();
+    if (pattern[j] === '}') out.push([Number(from), to ? Number(to) : undefined]);
+  }
+  return out;
+}
+
+/**
  * A string a pattern matches, the same every time (a fixed seed), or none when the pattern is
  * beyond the generator or would make too long a string. randexp honours counted repetition
  * (`a{1000000000}` builds a billion characters) and nested repetition multiplies, so the
@@ -168,9 +195,8 @@ const RandExp = randexp as unknown as new (pattern: string) => { max: number; ra
 function matching(pattern: string): string | undefined {
   if (pattern.length > 512) return undefined;
   let product = 1;
-  for (const [, from, comma, to] of pattern.matchAll(/\{(\d+)(,?)(\d*)\}/g)) {
-    const most = to ? Number(to) : Number(from) + (comma ? 2 : 0);
-    product *= Math.max(1, most);
+  for (const [from, to] of counts(pattern)) {
+    product *= Math.max(1, to ?? from + 2);
     if (product > 100_000) return undefined;
   }
   let depth = 0;
