@@ -72,7 +72,7 @@ export async function benchDocs(runs: number): Promise<string> {
     }
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
     return [
-      `## Docs pages (v3/slack-rtm-asyncapi.yml, ${links.length} messages on ${channelCount} channel${channelCount === 1 ? "" : "s"})\n`,
+      `## Docs pages (v3/slack-rtm-asyncapi.yml, ${links.length} messages on ${channelCount} channel${channelCount === 1 ? '' : 's'})\n`,
       "- Herald: a GET through the app in process (routing, access, the version's lookup in PGlite, the cached model, rendering with hono/jsx, the response body), one at a time after a warm-up.",
       "- React: `renderToString` of @asyncapi/react-component 3.2.1's parser-less build (`without-parser`), React 19, given the document already parsed by @asyncapi/parser: rendering only. It renders the whole document on one page; Herald's message page is compared with that same render, as the component has no page per message.",
       `- Largest message page: \`${messagePath}\` (of ${links.length}).\n`,

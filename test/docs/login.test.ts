@@ -80,7 +80,7 @@ describe('a docs page that needs a token', () => {
     expect(out.status).toBe(403);
   });
 
-  it.each(['//evil.example/', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)'])('goes back only to a path on this Herald, not %s', async (next) => {
+  it.each(['//evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', 'https://evil.example/', 'javascript:alert(1)'])('goes back only to a path on this Herald, not %s', async (next) => {
     const res = await form({ token: reader, next });
     expect([res.status, res.headers.get('location')]).toEqual([303, '/']);
   });

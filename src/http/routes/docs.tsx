@@ -5,6 +5,7 @@
  * Herald's own stylesheet and scripts: nothing a document says can run.
  */
 import { Hono, type Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import { catalog, contractPage, messageExamples } from '../../docs/views.js';
 import { CatalogView, ContractView, LoginView, MessageView } from '../../docs/pages.js';
 import { HeraldError } from '../../errors.js';
@@ -12,7 +13,6 @@ import { STYLESHEET } from '../../docs/style.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import type { PackageService } from '../../registry/packages.js';
 import type { Registry } from '../../registry/registry.js';
-import { setCookie, deleteCookie } from 'hono/cookie';
 import { TOKEN_COOKIE, access } from '../access.js';
 import { historyRoutes } from './docs-history.js';
 import { mapRoutes } from './docs-map.js';
@@ -29,7 +29,6 @@ export function secure(c: Context<AppEnv>): void {
   c.header('Referrer-Policy', 'no-referrer');
 }
 
-/** What the docs read besides the registry: the SDK package names and the gateway's traffic. */
 /**
  * The access of every docs page: a read, which a browser may also prove with the login
  * cookie; without a valid token (when one is needed) the page answers 401 with the login form.
@@ -47,9 +46,12 @@ export function pageAccess() {
   });
 }
 
-/** Where to go after signing in: a path on this Herald only, never another site (`//host`, `/\\host`). */
+/**
+ * Where to go after signing in: a path on this Herald only, never another site (`//host`,
+ * `/\\host`, nor `/<tab>/host`, since browsers drop tabs and newlines from a URL).
+ */
 function localPath(next: unknown): string {
-  return typeof next === 'string' && next.length <= 2048 && /^\/(?![/\\])/.test(next) ? next : '/';
+  return typeof next === 'string' && next.length <= 2048 && /^\/(?![/\\])/.test(next) && !/[\s\u0000-\u001f\u007f]/.test(next) ? next : '/';
 }
 
 /**
@@ -62,6 +64,7 @@ function sameOrigin(c: Context<AppEnv>): boolean {
   return (origin === undefined || origin === new URL(c.req.url).origin) && (site === undefined || site === 'same-origin' || site === 'none');
 }
 
+/** What the docs read besides the registry: the SDK package names and the gateway's traffic. */
 export interface BrowseDeps {
   registry: Registry;
   packages: Pick<PackageService, 'packageName'>;
