@@ -15,19 +15,33 @@ table.sbs{display:table;overflow:visible;width:100%;font-family:ui-monospace,SFM
 table.sbs td{padding:0 .4rem;vertical-align:top;white-space:pre}
 table.sbs td.ln{width:3.5rem;text-align:right;color:var(--muted);user-select:none}
 table.sbs td.sign{width:1rem;user-select:none}
+table.sbs th{padding:.2rem .4rem;font-size:.75rem;color:var(--muted);white-space:nowrap}
 table.sbs td.removed{background:color-mix(in srgb,var(--bad) 18%,transparent)}
 table.sbs td.added{background:color-mix(in srgb,var(--ok) 18%,transparent)}
+table.changes code{overflow-wrap:anywhere}
+@media (max-width:600px){table.changes thead{display:none}table.changes tr{display:block;border-bottom:1px solid var(--line);padding:.4rem 0}table.changes td{display:block;border:0;padding:.1rem 0}table.changes td::before{content:attr(data-label) ": ";color:var(--muted)}}
 form.pick{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 form.pick select{padding:.3rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 `;
 
-/** Edits the line diff may explore before it gives up (a crafted pair of documents can make it quadratic). */
-export const DIFF_MAX_EDITS = 2000;
-/** Lines of the two documents together past which the side-by-side view is not drawn. */
+/**
+ * The line diff's budget. Its work grows with lines × edits, so a crafted pair of documents
+ * (20 MB may be registered) could hold the server for seconds: past any of these bounds the
+ * side-by-side view is not drawn. Together they keep the worst case near a quarter second.
+ */
+export const DIFF_MAX_EDITS = 1000;
+/** Lines of the two documents together. */
 export const DIFF_MAX_LINES = 20_000;
+/** Characters of the two documents together: also bounds the page that shows them. */
+export const DIFF_MAX_CHARS = 2_000_000;
+/** A last guard for a pair that stays within the counts but is still slow to compare. */
+const DIFF_TIMEOUT_MS = 250;
 
 const historyPath = (name: string) => `/docs/${encodeURIComponent(name)}/history`;
-export const diffPath = (name: string, from: number, to: number) => `/docs/${encodeURIComponent(name)}/diff?from=${from}&to=${to}`;
+/** With `deleted`, the diff page may name soft-deleted versions (without it they answer 404). */
+export const diffPath = (name: string, from: number, to: number, deleted = false) => `/docs/${encodeURIComponent(name)}/diff?from=${from}&to=${to}${deleted ? '&deleted=true' : ''}`;
+/** A version's page; a soft-deleted one is shown only with ?deleted=true. */
+const versionPath = (name: string, version: number, deleted: boolean, rest = '') => `${docsPath(name, version)}${rest}${deleted ? '?deleted=true' : ''}`;
 
 /** The package verdict in words: what the engine said of a version against the one before it. */
 export function verdictWords(v: VersionSummary): { text: string; breaking: boolean } {
@@ -42,13 +56,12 @@ export function verdictWords(v: VersionSummary): { text: string; breaking: boole
     case 'minor':
       return { text: `compatible: ${changes}, none breaking`, breaking: false };
     default:
-      return p.breaking ? { text: `breaking: ${p.breaking} of ${changes} break`, breaking: true } : { text: p.summary, breaking: true };
+      return p.breaking ? { text: `breaking: ${p.breaking} of ${changes} ${p.breaking === 1 ? 'breaks' : 'break'}`, breaking: true } : { text: `new major: ${p.summary}`, breaking: true };
   }
 }
 
-export function HistoryView(props: { name: string; title: string; versions: VersionSummary[] }) {
-  const { name, versions } = props;
-  const live = versions.filter((v) => !v.deletedAt);
+export function HistoryView(props: { name: string; title: string; versions: VersionSummary[]; includeDeleted: boolean }) {
+  const { name, versions, includeDeleted } = props;
   const newest = [...versions].reverse();
   return (
     <Layout title={`History · ${props.title}`}>
@@ -56,7 +69,8 @@ export function HistoryView(props: { name: string; title: string; versions: Vers
         <a href="/">Contracts</a> / <a href={docsPath(name, 'latest')}>{name}</a> / history
       </p>
       <h1>History of {props.title}</h1>
-      <p class="muted">Every version, newest first, with the compatibility engine's verdict against the live version before it, which also set its SDK package version.</p>
+      <p class="muted">Every version, newest first, with the compatibility engine's verdict against the live version before it when it was registered, which also set its SDK package version.</p>
+      <p>{includeDeleted ? <a href={historyPath(name)}>Hide deleted versions</a> : <a href={`${historyPath(name)}?deleted=true`}>Show deleted versions too</a>}</p>
       <table>
         <thead>
           <tr>
@@ -71,13 +85,14 @@ export function HistoryView(props: { name: string; title: string; versions: Vers
           </tr>
         </thead>
         <tbody>
-          {newest.map((v) => {
+          {newest.map((v, i) => {
             const verdict = verdictWords(v);
-            const before = live.filter((o) => o.version < v.version).at(-1);
+            // The version listed before it: the live one, or with ?deleted=true any.
+            const before = newest[i + 1];
             return (
               <tr id={`v${v.version}`}>
                 <td>
-                  <a href={docsPath(name, v.version)}>{`v${v.version}`}</a>
+                  <a href={versionPath(name, v.version, Boolean(v.deletedAt))}>{`v${v.version}`}</a>
                   {v.deletedAt ? <span class="muted"> (deleted)</span> : null}
                 </td>
                 <td>{v.createdAt.slice(0, 19).replace('T', ' ')}</td>
@@ -90,7 +105,7 @@ export function HistoryView(props: { name: string; title: string; versions: Vers
                 <td>
                   <code title={v.fingerprint}>{v.fingerprint.slice(0, 12)}</code>
                 </td>
-                <td>{before ? <a href={diffPath(name, before.version, v.version)}>{`v${before.version} → v${v.version}`}</a> : null}</td>
+                <td>{before ? <a href={diffPath(name, before.version, v.version, Boolean(v.deletedAt || before.deletedAt))}>{`v${before.version} → v${v.version}`}</a> : null}</td>
               </tr>
             );
           })}
@@ -108,8 +123,8 @@ interface Row {
 /** The two texts line by line, removed lines beside the added ones that replace them; undefined when too large to work out. */
 export function sideBySide(before: string, after: string): Row[] | undefined {
   const lines = (t: string) => (t.endsWith('\n') ? t.slice(0, -1) : t).split('\n');
-  if (lines(before).length + lines(after).length > DIFF_MAX_LINES) return undefined;
-  const parts = diffLines(before, after, { maxEditLength: DIFF_MAX_EDITS });
+  if (before.length + after.length > DIFF_MAX_CHARS || lines(before).length + lines(after).length > DIFF_MAX_LINES) return undefined;
+  const parts = diffLines(before, after, { maxEditLength: DIFF_MAX_EDITS, timeout: DIFF_TIMEOUT_MS });
   if (!parts) return undefined;
   const rows: Row[] = [];
   let l = 0;
@@ -136,18 +151,25 @@ export function sideBySide(before: string, after: string): Row[] | undefined {
 }
 
 /** Where a change is, linked into the newer version's pages when that place exists there. */
-function Location(props: { name: string; to: number; model: Contract; change: DiffReport['changes'][number] }) {
-  const { change, model, name, to } = props;
+function Location(props: { name: string; to: number; toDeleted: boolean; model: Contract; change: DiffReport['changes'][number] }) {
+  const { change, model, name, to, toDeleted } = props;
   const scope = change.scope ?? {};
   const channel = scope.channel !== undefined ? model.channels.find((c) => c.id === scope.channel) : undefined;
   const message = channel && scope.message !== undefined ? channel.messages.find((m) => m.id === scope.message) : undefined;
-  const where = [scope.channel && `channel ${scope.channel}`, scope.message && `message ${scope.message}`, scope.operation && `operation ${scope.operation}`].filter(Boolean).join(' · ');
+  const where = [
+    scope.channel !== undefined && `channel ${scope.channel}`,
+    scope.operation !== undefined && `operation ${scope.operation}`,
+    scope.message !== undefined && `${scope.reply ? 'reply ' : ''}message ${scope.message}`,
+    scope.binding !== undefined && `${scope.binding} binding`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const href = message
-    ? `${docsPath(name, to)}/channels/${encodeURIComponent(channel!.id)}/messages/${encodeURIComponent(message.id)}`
+    ? versionPath(name, to, toDeleted, `/channels/${encodeURIComponent(channel!.id)}/messages/${encodeURIComponent(message.id)}`)
     : channel
-      ? `${docsPath(name, to)}#${anchor('channel', channel.id)}`
+      ? `${versionPath(name, to, toDeleted)}#${anchor('channel', channel.id)}`
       : scope.operation !== undefined && model.operations.some((o) => o.id === scope.operation)
-        ? `${docsPath(name, to)}#${anchor('operation', scope.operation)}`
+        ? `${versionPath(name, to, toDeleted)}#${anchor('operation', scope.operation)}`
         : undefined;
   return (
     <>
@@ -159,8 +181,23 @@ function Location(props: { name: string; to: number; model: Contract; change: Di
   );
 }
 
-export function DiffView(props: { name: string; title: string; versions: VersionSummary[]; report: DiffReport; model: Contract; rows: Row[] | undefined }) {
+/** A version picker of the diff form: every version listed, the deleted ones said so. */
+function VersionSelect(props: { id: 'from' | 'to'; label: string; versions: VersionSummary[]; selected: number }) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id}>
+        {props.versions.map((v) => (
+          <option value={String(v.version)} selected={v.version === props.selected}>{`v${v.version}${v.deletedAt ? ' (deleted)' : ''}`}</option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+export function DiffView(props: { name: string; title: string; versions: VersionSummary[]; includeDeleted: boolean; report: DiffReport; model: Contract; rows: Row[] | undefined }) {
   const { name, report, rows } = props;
+  const toDeleted = Boolean(props.versions.find((v) => v.version === report.to)?.deletedAt);
   const breaking = report.changes.filter((c) => c.breaking).length;
   const total = report.truncated?.total ?? report.changes.length;
   return (
@@ -172,18 +209,9 @@ export function DiffView(props: { name: string; title: string; versions: Version
         {props.title}: v{report.from} → v{report.to}
       </h1>
       <form class="pick card" method="get" action={`/docs/${encodeURIComponent(name)}/diff`}>
-        <label for="from">From</label>
-        <select id="from" name="from">
-          {props.versions.map((v) => (
-            <option value={String(v.version)} selected={v.version === report.from}>{`v${v.version}`}</option>
-          ))}
-        </select>
-        <label for="to">To</label>
-        <select id="to" name="to">
-          {props.versions.map((v) => (
-            <option value={String(v.version)} selected={v.version === report.to}>{`v${v.version}`}</option>
-          ))}
-        </select>
+        <VersionSelect id="from" label="From" versions={props.versions} selected={report.from} />
+        <VersionSelect id="to" label="To" versions={props.versions} selected={report.to} />
+        {props.includeDeleted ? <input type="hidden" name="deleted" value="true" /> : null}
         <button type="submit">Compare</button>
       </form>
       <p class={report.compatible ? '' : 'breaking'}>
@@ -192,7 +220,8 @@ export function DiffView(props: { name: string; title: string; versions: Version
       {report.changes.length === 0 ? (
         <p class="muted">The engine finds no change of kind: any difference is documentation only.</p>
       ) : (
-        <table>
+        // On a narrow screen each change is a card, its cells labelled by data-label.
+        <table class="changes">
           <thead>
             <tr>
               <th scope="col">Kind</th>
@@ -204,14 +233,16 @@ export function DiffView(props: { name: string; title: string; versions: Version
           <tbody>
             {report.changes.map((change) => (
               <tr>
-                <td>
+                <td data-label="Kind">
                   <code>{change.kind}</code>
                 </td>
-                <td>
-                  <Location name={name} to={report.to} model={props.model} change={change} />
+                <td data-label="Where">
+                  <Location name={name} to={report.to} toDeleted={toDeleted} model={props.model} change={change} />
                 </td>
-                <td>{change.message}</td>
-                <td class={change.breaking ? 'breaking' : ''}>{change.breaking ? 'breaking' : 'compatible'}</td>
+                <td data-label="What">{change.message}</td>
+                <td data-label="Verdict" class={change.breaking ? 'breaking' : ''}>
+                  {change.breaking ? `breaking (${change.breaks.join(', ')})` : change.breaks.length ? `allowed under ${report.mode} (breaks ${change.breaks.join(', ')})` : 'compatible'}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -226,6 +257,16 @@ export function DiffView(props: { name: string; title: string; versions: Version
         <div class="sbs-box" role="region" aria-label="The documents side by side" tabindex={0}>
           <table class="sbs">
             <caption class="muted">{`v${report.from} on the left, v${report.to} on the right; − marks a removed line, + an added one`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col" aria-label="Removed">−</th>
+                <th scope="col">{`v${report.from}`}</th>
+                <th scope="col">Line</th>
+                <th scope="col" aria-label="Added">+</th>
+                <th scope="col">{`v${report.to}`}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((row) => (
                 <tr>

@@ -16,10 +16,11 @@ export function historyRoutes(registry: Registry): Hono<AppEnv> {
   app.get('/docs/:name/history', pageAccess(), async (c) => {
     secure(c);
     const name = c.req.param('name');
-    const versions = await registry.listVersions(name, deleted(c));
+    const includeDeleted = deleted(c);
+    const versions = await registry.listVersions(name, includeDeleted);
     if (versions.length === 0) throw new HeraldError('not-found', `Contract "${name}" has no live version.`);
     const { contract } = await registry.model(name, versions.at(-1)!.version, true);
-    return c.html(<HistoryView name={name} title={contract.title} versions={versions} />);
+    return c.html(<HistoryView name={name} title={contract.title} versions={versions} includeDeleted={includeDeleted} />);
   });
   app.get('/docs/:name/diff', pageAccess(), async (c) => {
     secure(c);
@@ -37,7 +38,7 @@ export function historyRoutes(registry: Registry): Hono<AppEnv> {
     if (from === undefined) return c.html(<NothingToCompare name={name} title={to.contract.title} version={to.version} />);
     const report = await registry.diff(name, from, to.version, includeDeleted);
     const [before, after] = await Promise.all([registry.getDocument(name, report.from, includeDeleted), registry.getDocument(name, report.to, includeDeleted)]);
-    return c.html(<DiffView name={name} title={to.contract.title} versions={versions} report={report} model={to.contract} rows={sideBySide(before.text, after.text)} />);
+    return c.html(<DiffView name={name} title={to.contract.title} versions={versions} includeDeleted={includeDeleted} report={report} model={to.contract} rows={sideBySide(before.text, after.text)} />);
   });
   return app;
 }
