@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { PatternDialect } from './contracts/regex.js';
 import { HeraldError } from './errors.js';
 import { DEFAULT_LIMITS, type IngestLimits } from './contracts/ingest.js';
+import { DEFAULT_CACHE_LIMITS, type CacheLimits } from './registry/read-cache.js';
 
 export interface Limits extends IngestLimits {
   /** Largest request body accepted, in bytes. */
@@ -58,6 +59,8 @@ export interface HeraldConfig {
   logLevel: string;
   /** How long shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
+  /** The read cache (registry/read-cache.ts), in `herald serve` and `herald gateway` alike. */
+  cache: CacheLimits;
   gateway: GatewayConfig;
 }
 
@@ -126,6 +129,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     npmScope: npmScope(env),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
     shutdownTimeoutMs: timer(env, 'HERALD_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    cache: cacheLimits(env),
     gateway: gatewayConfig(env),
   };
   if (config.port > 65535) throw usage(`Port ${config.port} is out of range (0-65535).`);
@@ -155,6 +159,14 @@ export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConf
     maxBatch: int(env, 'HERALD_BATCH_MAX_MESSAGES', 1000, 1),
     maxMessageDepth: int(env, 'HERALD_MESSAGE_MAX_DEPTH', 128, 1),
     refreshMs: timer(env, 'HERALD_GATEWAY_REFRESH_MS', 2000, 0),
+  };
+}
+
+export function cacheLimits(env: NodeJS.ProcessEnv = process.env): CacheLimits {
+  return {
+    maxEntries: int(env, 'HERALD_CACHE_MAX_ENTRIES', DEFAULT_CACHE_LIMITS.maxEntries, 1),
+    maxBytes: int(env, 'HERALD_CACHE_MAX_BYTES', DEFAULT_CACHE_LIMITS.maxBytes, 1024),
+    recheckMs: timer(env, 'HERALD_CACHE_RECHECK_MS', DEFAULT_CACHE_LIMITS.recheckMs, 100),
   };
 }
 

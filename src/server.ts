@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import type { HeraldConfig } from './config.js';
 import { WorkerAnalyzer } from './analysis/pool.js';
 import { setPatternDialect } from './contracts/regex.js';
+import { setValidatorCacheBytes } from './contracts/validator.js';
 import type { BrokerKind } from './brokers/broker.js';
 import { startRelay } from './gateway/relay.js';
 import { LocalSource, RemoteSource } from './gateway/source.js';
@@ -18,7 +19,9 @@ import type { AppEnv } from './http/env.js';
 import { createLogger, type Logger } from './log.js';
 import { ConfigService } from './registry/config.js';
 import { PackageService } from './registry/packages.js';
+import { ReadCache } from './registry/read-cache.js';
 import { Registry } from './registry/registry.js';
+import { ChangeListener } from './store/changes.js';
 import { AdminToken, TokenService } from './registry/tokens.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -34,10 +37,27 @@ export interface RunningServer {
 export async function startServer(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
   // Documents are parsed and compared in worker threads: no request can hold up another.
-  setPatternDialect(config.patternDialect);
+  validation(config);
   const analyzer = new WorkerAnalyzer({ ingest: config.limits, check: config.compat }, { ...config.workers, patternDialect: config.patternDialect });
-  const tokens = new TokenService(store, config.adminToken);
-  const registry = new Registry(store, analyzer);
+  const cache = new ReadCache(config.cache);
+  const tokens = new TokenService(store, config.adminToken, cache);
+  const registry = new Registry(store, analyzer, cache);
+  // Other processes on the same PostgreSQL database tell this one what they changed.
+  const changes = config.databaseUrl
+    ? new ChangeListener(
+        config.databaseUrl,
+        {
+          change: (change) => ('tokens' in change ? tokens.changed() : registry.changed(change)),
+          reset: () => cache.invalidateMutable(),
+        },
+        config.cache.recheckMs,
+        logger,
+      )
+    : undefined;
+  if (changes) {
+    await changes.start();
+    cache.health = changes;
+  }
   const packages = new PackageService(store, registry, analyzer, { scope: config.npmScope });
   const gateway = createGateway(config.gateway, new LocalSource(registry), logger);
   const app = createApp({
@@ -55,6 +75,7 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
   });
   return listen(app, config, logger, { storage: store.driver, access: tokens.enabled ? 'token' : 'open (loopback only)', brokers: brokersOf(config), workers: config.workers.threads }, store, async () => {
     await gateway.close();
+    await changes?.close();
     await analyzer.close();
     await store.close();
   });
@@ -62,7 +83,7 @@ export async function startServer(config: HeraldConfig, logger: Logger = createL
 
 /** `herald gateway`: the gateway alone, reading contracts from a registry over HTTP. */
 export async function startGatewayServer(config: HeraldConfig, registryUrl: string, registryToken: string | undefined, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  setPatternDialect(config.patternDialect);
+  validation(config);
   const gateway = createGateway(config.gateway, remoteSource(config, registryUrl, registryToken), logger);
   const app = createGatewayApp({
     gateway,
@@ -82,7 +103,7 @@ export async function startRelayProcess(
   options: { contract: string; channel: string; version?: number; from: { broker: BrokerKind; name: string }; group: string; registry: string; token?: string },
   logger: Logger = createLogger(config.logLevel),
 ): Promise<{ stop(): Promise<void> }> {
-  setPatternDialect(config.patternDialect);
+  validation(config);
   const gateway = createGateway(config.gateway, remoteSource(config, options.registry, options.token), logger);
   let subscription: Awaited<ReturnType<typeof startRelay>>;
   try {
@@ -103,7 +124,13 @@ export async function startRelayProcess(
 
 /** Contracts read from a registry over HTTP, as `herald gateway` and `herald relay` do. */
 function remoteSource(config: HeraldConfig, registryUrl: string, token: string | undefined): RemoteSource {
-  return new RemoteSource(registryUrl, { ...(token ? { token } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes });
+  return new RemoteSource(registryUrl, { ...(token ? { token } : {}), refreshMs: config.gateway.refreshMs, maxRefNodes: config.limits.maxRefNodes, cache: new ReadCache(config.cache) });
+}
+
+/** Settings every command that validates shares: the pattern dialect, the validators' byte bound. */
+function validation(config: HeraldConfig): void {
+  setPatternDialect(config.patternDialect);
+  setValidatorCacheBytes(Math.max(1024, Math.floor(config.cache.maxBytes / 4)));
 }
 
 function brokersOf(config: HeraldConfig): string[] {

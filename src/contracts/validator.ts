@@ -4,7 +4,9 @@
  * "the messages a schema accepts" by exactly these validators, and the gateway will
  * validate messages with them.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
 import { _, Ajv, Name, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import { Ajv2019 } from 'ajv/dist/2019.js';
@@ -195,20 +197,34 @@ function protoAsPattern(schema: object, text: string): object {
   return rewrite(schema) as object;
 }
 
-const compiled = new Map<string, ValidateFunction | Error>();
-const MAX_COMPILED = 5000;
+/**
+ * Compiled validators by the hash of their schema's canonical JSON, bounded by entries and by
+ * an estimate of their size (compiled code runs to several times its schema's text), so that
+ * many large contracts cannot grow the gateway without limit.
+ */
+let compiled = validatorCache(64 * 1024 * 1024);
+
+function validatorCache(maxBytes: number): LRUCache<string, { fn: ValidateFunction | Error }> {
+  return new LRUCache({ max: 5000, maxSize: maxBytes, sizeCalculation: (_v, key) => Number(key.slice(0, key.indexOf(':'))) });
+}
+
+/** The byte bound of the compiled validators (a quarter of HERALD_CACHE_MAX_BYTES in a server). */
+export function setValidatorCacheBytes(maxBytes: number): void {
+  compiled = validatorCache(maxBytes);
+}
 
 /** The runtime validator of a self-contained schema, compiled once per distinct schema. */
 export function runtimeValidator(schema: unknown): ValidateFunction | Error {
-  const key = canonicalJson(schema);
-  let fn = compiled.get(key);
-  if (fn === undefined) {
+  const text = canonicalJson(schema);
+  // The key carries the entry's estimated size, so the cache need not keep the text.
+  const key = `${Math.max(1, 8 * text.length)}:${createHash('sha256').update(text).digest('base64url')}`;
+  let entry = compiled.get(key);
+  if (entry === undefined) {
     // All errors: the gateway reports every failing field, not just the first.
-    fn = compileSchema(schema, true);
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
-    compiled.set(key, fn);
+    entry = { fn: compileSchema(schema, true) };
+    compiled.set(key, entry);
   }
-  return fn;
+  return entry.fn;
 }
 
 /** Formats the runtime validators assert; any other `format` is an annotation. */

@@ -1,13 +1,14 @@
 /**
  * Where the gateway gets its routes: from the registry in the same process (inside
  * `herald serve`), or from a registry over HTTP (standalone `herald gateway`). Routes are
- * built once per contract version; the latest version is looked up again after a change
- * (in process) or after a short refresh interval (over HTTP), so a new version takes
- * effect without a restart.
+ * built once per contract version and kept in a bounded cache; which version is latest
+ * comes from the registry's read cache (in process) or is asked again after a short refresh
+ * interval (over HTTP), so a new version takes effect without a restart.
  */
 import { HeraldError, notFound } from '../errors.js';
 import type { Contract } from '../contracts/model.js';
 import { modelOfDocument } from '../contracts/normalize.js';
+import type { ReadCache } from '../registry/read-cache.js';
 import type { Registry } from '../registry/registry.js';
 import { routingTable, type Route } from './routing.js';
 
@@ -23,62 +24,38 @@ export interface ContractSource {
   close?(): void;
 }
 
-/** Route sets by contract and version: versions are immutable, so a built set stays right. */
+/**
+ * Route sets (with their compiled validators) in a bounded read cache, by contract, version
+ * and fingerprint: a version number can come back after its contract is removed for good
+ * and registered anew, its content cannot.
+ */
 class RouteCache {
-  private readonly sets = new Map<string, RouteSet>();
+  constructor(private readonly cache: ReadCache) {}
 
-  get(contract: string, version: number, model: () => Contract): RouteSet {
-    const key = `${contract}\u0000${version}`;
-    let set = this.sets.get(key);
+  get(contract: string, version: number, fingerprint: string, bytes: number, model: () => Contract): RouteSet {
+    const key = `r:${contract}\u0000${version}\u0000${fingerprint}`;
+    let set = this.cache.peek<RouteSet>(key);
     if (!set) {
       set = { contract, version, routes: routingTable(contract, version, model()) };
-      if (this.sets.size >= 1000) this.sets.delete(this.sets.keys().next().value!);
-      this.sets.set(key, set);
+      // Compiled validators take several times their schemas' size.
+      this.cache.put(key, set, 4 * bytes);
     }
     return set;
   }
 }
 
+/** Inside `herald serve`: the registry's own read cache, which every write (here or, by notification, elsewhere) keeps current. */
 export class LocalSource implements ContractSource {
-  private readonly cache = new RouteCache();
-  private readonly latest = new Map<string, Promise<RouteSet>>();
-  private readonly pinned = new Map<string, Promise<RouteSet>>();
-  private readonly unsubscribe: () => void;
+  private readonly cache: RouteCache;
 
   constructor(private readonly registry: Registry) {
-    // A deleted version must stop routing at once, so pinned versions are dropped too.
-    this.unsubscribe = registry.onChange((name) => {
-      this.latest.delete(name);
-      for (const key of this.pinned.keys()) if (key.startsWith(`${name}\u0000`)) this.pinned.delete(key);
-    });
+    this.cache = new RouteCache(registry.reads.cache);
   }
 
-  routes(contract: string, version?: number): Promise<RouteSet> {
-    if (version !== undefined) return once(this.pinned, `${contract}\u0000${version}`, () => this.load(contract, version));
-    return once(this.latest, contract, () => this.load(contract, 'latest'));
+  async routes(contract: string, version?: number): Promise<RouteSet> {
+    const found = await this.registry.model(contract, version ?? 'latest');
+    return this.cache.get(contract, found.version, found.fingerprint, found.bytes, () => found.contract);
   }
-
-  private async load(contract: string, selector: number | 'latest'): Promise<RouteSet> {
-    const { version, contract: model } = await this.registry.model(contract, selector);
-    return this.cache.get(contract, version, () => model);
-  }
-
-  close(): void {
-    this.unsubscribe();
-  }
-}
-
-/** The promise under `key`, made by `load` once; a failed one is forgotten, so the next call tries again. */
-function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let promise = cache.get(key);
-  if (!promise) {
-    const made = load();
-    made.catch(() => cache.get(key) === made && cache.delete(key));
-    if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
-    cache.set(key, made);
-    promise = made;
-  }
-  return promise;
 }
 
 interface Remote {
@@ -87,35 +64,48 @@ interface Remote {
   fetchedAt: number;
 }
 
-/** Reads contracts from a registry's HTTP API; serves the last known version while the registry is unreachable. */
+/**
+ * Reads contracts from a registry's HTTP API; serves the last known version while the
+ * registry is unreachable. Both `latest` and numbered versions are asked again, with
+ * If-None-Match, once `refreshMs` has passed: a numbered version never changes, but it can be
+ * deleted, and a deleted one must stop routing.
+ */
 export class RemoteSource implements ContractSource {
-  private readonly cache = new RouteCache();
-  private readonly latest = new Map<string, Remote>();
+  private readonly cache: RouteCache;
+  private readonly known = new Map<string, Remote>();
   private readonly inflight = new Map<string, Promise<RouteSet>>();
-  private readonly pinned = new Map<string, Promise<RouteSet>>();
 
   constructor(
     private readonly registryUrl: string,
-    private readonly options: { token?: string; refreshMs: number; maxRefNodes: number; fetch?: typeof fetch },
-  ) {}
+    private readonly options: { token?: string; refreshMs: number; maxRefNodes: number; cache: ReadCache; fetch?: typeof fetch },
+  ) {
+    this.cache = new RouteCache(options.cache);
+  }
 
   async routes(contract: string, version?: number): Promise<RouteSet> {
-    // A numbered version never changes: fetched once.
-    if (version !== undefined) return once(this.pinned, `${contract}\u0000${version}`, async () => (await this.fetchVersion(contract, String(version))).set);
-    const known = this.latest.get(contract);
+    const selector = version === undefined ? 'latest' : String(version);
+    const key = `${contract}\u0000${selector}`;
+    const known = this.known.get(key);
     if (known && Date.now() - known.fetchedAt < this.options.refreshMs) return known.set;
-    let pending = this.inflight.get(contract);
+    let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchVersion(contract, 'latest', known)
-        .then((r) => (this.latest.set(contract, r), r.set))
+      pending = this.fetchVersion(contract, selector, known)
+        .then((r) => {
+          this.known.delete(key);
+          // Bounded like the route sets: the oldest asked goes first.
+          if (this.known.size >= 10_000) this.known.delete(this.known.keys().next().value!);
+          this.known.set(key, r);
+          return r.set;
+        })
         .catch((err: unknown) => {
-          // A registry outage must not stop routing by the version already known.
-          if (known && !(err instanceof HeraldError && err.code === 'not-found')) return known.set;
-          if (err instanceof HeraldError && err.code === 'not-found') this.latest.delete(contract);
+          const gone = err instanceof HeraldError && err.code === 'not-found';
+          // A registry outage must not stop routing by the version already known; a deletion must.
+          if (known && !gone) return known.set;
+          if (gone) this.known.delete(key);
           throw err;
         })
-        .finally(() => this.inflight.delete(contract));
-      this.inflight.set(contract, pending);
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
     }
     return pending;
   }
@@ -134,8 +124,9 @@ export class RemoteSource implements ContractSource {
     if (res.status === 304 && known) return { ...known, fetchedAt: Date.now() };
     if (res.status === 404) throw notFound(`No contract "${contract}"${selector === 'latest' ? '' : ` version ${selector}`} in the registry.`);
     if (!res.ok) throw new HeraldError('unavailable', `The registry answered ${res.status} for ${url}.`);
-    const body = (await res.json()) as { version: number; document: Record<string, unknown> };
-    const set = this.cache.get(contract, body.version, () => modelOfDocument(body.document, this.options.maxRefNodes));
+    const text = await res.text();
+    const body = JSON.parse(text) as { version: number; fingerprint: string; document: Record<string, unknown> };
+    const set = this.cache.get(contract, body.version, body.fingerprint, 2 * text.length, () => modelOfDocument(body.document, this.options.maxRefNodes));
     return { set, etag: res.headers.get('etag') ?? undefined, fetchedAt: Date.now() };
   }
 }

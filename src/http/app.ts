@@ -53,14 +53,13 @@ function base(deps: CommonDeps, tokens: Authenticator): Hono<AppEnv> {
   app.use(requestId());
   app.use(requestLog(deps.logger));
   app.use((c, next) => (c.req.method === 'GET' ? withEtag(c, next) : next()));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: (c) =>
-        problemResponse(c, new HeraldError('payload-too-large', `The request body is larger than the limit of ${deps.maxBodyBytes} bytes (HERALD_MAX_BODY_BYTES).`)),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes,
+    onError: (c) => problemResponse(c, new HeraldError('payload-too-large', `The request body is larger than the limit of ${deps.maxBodyBytes} bytes (HERALD_MAX_BODY_BYTES).`)),
+  });
+  // A GET or HEAD has no body to limit; asking it for one would make node-server build a whole
+  // Request for every read, a third of a cached read's time.
+  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
   // Last: everything registered after it belongs to a route, which declares its access.
   app.use(accessGuard(tokens, deps.readAuth));
   app.route('/v1/publish', publishRoutes(deps.gateway, deps.maxBatch));

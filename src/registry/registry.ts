@@ -5,37 +5,23 @@
 import { HeraldError, notFound } from '../errors.js';
 import type { Analyzer } from '../analysis/analyzer.js';
 import { isTransitive, type Earlier, type Verdict } from '../compat/verdict.js';
-import { nextPackageVersion, packageReason, stepMode, type PackageReason } from './package-version.js';
+import { nextPackageVersion, packageReason, stepMode } from './package-version.js';
 import { KeyedQueue } from './queue.js';
 import type { Mode, Policy } from '../compat/types.js';
 import type { IngestedDocument } from '../contracts/ingest.js';
 import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
-import type { ContractRow, SchemaLink, Store, StoreReader, StoreTx, VersionRow } from '../store/store.js';
+import type { Change } from '../store/changes.js';
+import type { ContractRow, SchemaLink, Store, StoreReader, StoreTx, VersionMeta, VersionRow } from '../store/store.js';
 import { effectiveConfig } from './config.js';
 import { assertContractName } from './names.js';
+import { ReadCache, stringBytes } from './read-cache.js';
+import { Reads, schemaRefs, summary, type Answer, type SchemaRef, type VersionSelector, type VersionSummary } from './reads.js';
 
-export interface VersionSummary {
-  version: number;
-  fingerprint: string;
-  asyncapiVersion: string;
-  infoVersion: string;
-  registeredBy: string;
-  /** The version's SDK package version and the verdict that set it (package-version.ts). */
-  package?: PackageReason & { version: string };
-  createdAt: string;
-  deletedAt?: string;
-}
+export type { Answer, SchemaRef, VersionSelector, VersionSummary };
 
 /** The version a new one's package bump is judged against, and the verdict (or why there is none). */
 type Predecessor = { version: number; verdict?: Verdict; failure?: string };
-
-export interface SchemaRef {
-  id: number;
-  channel: string;
-  message: string;
-  part: 'payload' | 'headers';
-}
 
 export interface VersionView extends VersionSummary {
   contract: string;
@@ -53,8 +39,6 @@ export interface ContractView {
   createdAt: string;
   deletedAt?: string;
 }
-
-export type VersionSelector = number | 'latest';
 
 export interface Registration {
   /** False when an identical document was already registered: no new version was made. */
@@ -80,16 +64,17 @@ export class Registry {
    * once committed, stays right; only committed ones are added.
    */
   private readonly schemaIds = new Map<string, number>();
-  /** Documents and models of stored versions by fingerprint: immutable, so safe to keep. */
-  private readonly versions = new Map<string, { document: unknown; contract: Contract }>();
-
-  private readonly listeners = new Set<(contract: string) => void>();
+  /** Reads served from memory after the first (reads.ts). */
+  readonly reads: Reads;
 
   constructor(
     readonly store: Store,
     /** Parses and compares documents: in worker threads when serving, so no request blocks another. */
     private readonly analyzer: Analyzer,
-  ) {}
+    cache: ReadCache = new ReadCache(),
+  ) {
+    this.reads = new Reads(store, cache);
+  }
 
   async register(name: string, text: string, format: SourceFormat, registeredBy: string): Promise<Registration> {
     assertContractName(name);
@@ -144,6 +129,7 @@ export class Registry {
         const idOf = (fingerprint: string) => this.schemaIds.get(fingerprint) ?? fresh.get(fingerprint)!;
         const links: SchemaLink[] = doc.schemas.map((s) => ({ schemaId: idOf(s.fingerprint), channel: s.channel, message: s.message, part: s.part }));
         await tx.linkSchemas(row.id, links);
+        await tx.notifyChange({ contract: name });
         return { created: true, version: { contract: name, ...summary(row), schemas: schemaRefs(links) } };
       });
       if (!registration) {
@@ -152,8 +138,9 @@ export class Registry {
       }
       if (registration.created) {
         // The next registration is checked against this one: keep what it will need.
-        this.remember(doc.fingerprint, doc.document, doc.contract);
-        this.changed(name);
+        const bytes = modelBytes(text);
+        this.reads.cache.put(modelKey(doc.fingerprint), { document: doc.document, contract: doc.contract, bytes } satisfies CachedModel, bytes);
+        this.changed({ contract: name });
       }
       for (const [fingerprint, id] of fresh) {
         if (this.schemaIds.size >= 100_000) this.schemaIds.delete(this.schemaIds.keys().next().value!);
@@ -217,13 +204,14 @@ export class Registry {
 
   /** Every change from version `a` to version `b`, judged under the contract's mode (one step, not transitive). */
   async diff(name: string, a: VersionSelector, b: VersionSelector, includeDeleted: boolean): Promise<DiffReport> {
-    const from = await this.version(name, a, includeDeleted);
-    const to = await this.version(name, b, includeDeleted);
+    const from = (await this.reads.version(name, a, includeDeleted)).meta;
+    const to = (await this.reads.version(name, b, includeDeleted)).meta;
     const config = await effectiveConfig(this.store, name);
     const mode = config.compatibility.replace('_TRANSITIVE', '') as Mode;
+    const [older, newer] = await Promise.all([this.modelOfVersion(from), this.modelOfVersion(to)]);
     const verdict = await this.analyzer.check(
-      { document: to.document, contract: await this.modelOf(to.fingerprint, to.document), fingerprint: to.fingerprint },
-      [{ document: from.document, contract: await this.modelOf(from.fingerprint, from.document), fingerprint: from.fingerprint, version: from.version }],
+      { ...newer, fingerprint: to.fingerprint },
+      [{ ...older, fingerprint: from.fingerprint, version: from.version }],
       mode,
       config.policy,
     );
@@ -234,24 +222,29 @@ export class Registry {
   private async earlier(reader: StoreReader, heads: VersionHead[]): Promise<Array<Earlier & { fingerprint: string }>> {
     const out: Array<Earlier & { fingerprint: string }> = [];
     for (const head of heads) {
-      const cached = this.versions.get(head.fingerprint);
-      const document = cached?.document ?? (await reader.versionDocument(head.id));
-      out.push({ document, contract: cached?.contract ?? (await this.modelOf(head.fingerprint, document)), version: head.version, fingerprint: head.fingerprint });
+      const { document, contract } = await this.modelOf(head.fingerprint, () => reader.versionDocument(head.id));
+      out.push({ document, contract, version: head.version, fingerprint: head.fingerprint });
     }
     return out;
   }
 
-  private async modelOf(fingerprint: string, document: unknown): Promise<Contract> {
-    const cached = this.versions.get(fingerprint);
-    if (cached) return cached.contract;
-    const contract = await this.analyzer.model(document as Record<string, unknown>);
-    this.remember(fingerprint, document, contract);
-    return contract;
+  /**
+   * A document and its model by fingerprint: content-addressed, so a cached one is right for
+   * every version with that fingerprint. The model is built in a worker.
+   */
+  private modelOf(fingerprint: string, document: () => Promise<unknown> | unknown): Promise<CachedModel> {
+    return this.reads.cache.immutable(
+      modelKey(fingerprint),
+      async () => {
+        const data = await document();
+        return { document: data, contract: await this.analyzer.model(data as Record<string, unknown>), bytes: modelBytes(JSON.stringify(data)) };
+      },
+      (m) => m.bytes,
+    );
   }
 
-  private remember(fingerprint: string, document: unknown, contract: Contract): void {
-    if (this.versions.size >= 200) this.versions.delete(this.versions.keys().next().value!);
-    this.versions.set(fingerprint, { document, contract });
+  private async modelOfVersion(meta: VersionMeta): Promise<CachedModel> {
+    return this.modelOf(meta.fingerprint, async () => (await this.store.versionDocument(meta.id)) ?? notFoundVersion(meta.version));
   }
 
   async listContracts(opts: { prefix?: string; after?: string; limit: number; includeDeleted: boolean }): Promise<{ contracts: ContractView[]; next: string | null }> {
@@ -278,7 +271,7 @@ export class Registry {
         const before = rows[i - 1];
         let predecessor: Predecessor | undefined;
         if (before) {
-          const candidate = { document: row.document, contract: await this.modelOf(row.fingerprint, row.document), fingerprint: row.fingerprint };
+          const candidate = { ...(await this.modelOf(row.fingerprint, () => row.document)), fingerprint: row.fingerprint };
           try {
             predecessor = { version: before.version, verdict: await this.analyzer.check(candidate, await this.earlier(this.store, [before]), stepMode(mode), policy) };
           } catch (err) {
@@ -291,31 +284,38 @@ export class Registry {
           const reason = packageReason(locked.packageVersion === null, predecessor);
           const next = nextPackageVersion(locked.packageVersion, reason.bump);
           if (await tx.assignPackageVersion(row.id, next, reason)) await tx.setPackageVersion(locked.id, next);
+          await tx.notifyChange({ contract: name });
         });
+        this.changed({ contract: name });
       }
     });
   }
 
   async getContract(name: string, includeDeleted: boolean): Promise<ContractView> {
-    const contract = await this.contract(name, includeDeleted);
-    const versions = await this.store.listVersions(contract.id, includeDeleted);
-    return { ...contractView(contract), latestVersion: versions.at(-1)?.version ?? null, versionCount: versions.length };
+    const { contract, versions } = await this.reads.contract(name, includeDeleted);
+    const listed = includeDeleted ? versions : versions.filter((v) => v.deletedAt === null);
+    return { ...contractView(contract), latestVersion: listed.at(-1)?.version ?? null, versionCount: listed.length };
   }
 
   async listVersions(name: string, includeDeleted: boolean): Promise<VersionSummary[]> {
-    const contract = await this.contract(name, includeDeleted);
-    return (await this.store.listVersions(contract.id, includeDeleted)).map(summary);
+    const { versions } = await this.reads.contract(name, includeDeleted);
+    return (includeDeleted ? versions : versions.filter((v) => v.deletedAt === null)).map(summary);
   }
 
+  /** The version with its document as data (the docs pages), which the model cache holds parsed. */
   async getVersion(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<VersionWithDocument> {
-    const row = await this.version(name, selector, includeDeleted);
-    return { ...(await versionView(this.store, name, row)), document: row.document };
+    const { meta, schemas } = await this.reads.versionWithSchemas(name, selector, includeDeleted);
+    return { contract: name, ...summary(meta), schemas, document: (await this.modelOfVersion(meta)).document };
   }
 
-  /** The document as registered, and its format. */
-  async getDocument(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<{ text: string; format: SourceFormat; version: number }> {
-    const row = await this.version(name, selector, includeDeleted);
-    return { text: row.text, format: row.textFormat, version: row.version };
+  /** The version's JSON answer as text, with its ETag: what GET .../versions/{v} sends. */
+  versionAnswer(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<Answer> {
+    return this.reads.versionAnswer(name, selector, includeDeleted);
+  }
+
+  /** The document as registered (or in `target` format), with its ETag. */
+  getDocument(name: string, selector: VersionSelector, includeDeleted: boolean, target?: SourceFormat): Promise<Answer & { format: SourceFormat; registered: SourceFormat; version: number }> {
+    return this.reads.document(name, selector, includeDeleted, target);
   }
 
   /** Soft delete; with `permanent`, removal of a version that was soft-deleted before. */
@@ -330,13 +330,15 @@ export class Registry {
           throw new HeraldError('conflict', `Version ${version} of "${name}" is not soft-deleted; delete it without ?permanent=true first.`);
         }
         await tx.hardDeleteVersion(row.id);
-        return summary(row);
+        await tx.notifyChange({ contract: name, gone: [row.id] });
+        return { result: summary(row), change: { contract: name, gone: [row.id] } };
       }
       if (row.deletedAt !== null) {
         throw notFound(`Version ${version} of "${name}" is already deleted; ?permanent=true removes it for good.`);
       }
       await tx.softDeleteVersion(row.id);
-      return summary({ ...row, deletedAt: new Date() });
+      await tx.notifyChange({ contract: name });
+      return { result: summary({ ...row, deletedAt: new Date() }), change: { contract: name } };
     }));
   }
 
@@ -353,63 +355,62 @@ export class Registry {
           throw new HeraldError('conflict', `Contract "${name}" is not soft-deleted; delete it without ?permanent=true first.`);
         }
         await tx.hardDeleteContract(contract.id, name);
-        return view;
+        await tx.notifyChange({ contract: name, gone: versions.map((v) => v.id) });
+        return { result: view, change: { contract: name, gone: versions.map((v) => v.id) } };
       }
       if (contract.deletedAt !== null) throw notFound(`Contract "${name}" is already deleted; ?permanent=true removes it for good.`);
       await tx.softDeleteContract(contract.id);
-      return { ...view, deletedAt: new Date().toISOString() };
+      await tx.notifyChange({ contract: name });
+      return { result: { ...view, deletedAt: new Date().toISOString() }, change: { contract: name } };
     }));
   }
 
   /** The model of a version, as the gateway routes by it. */
-  async model(name: string, selector: VersionSelector, includeDeleted = false): Promise<{ version: number; contract: Contract }> {
-    const row = await this.version(name, selector, includeDeleted);
-    return { version: row.version, contract: await this.modelOf(row.fingerprint, row.document) };
+  async model(name: string, selector: VersionSelector, includeDeleted = false): Promise<{ version: number; fingerprint: string; contract: Contract; bytes: number }> {
+    const { meta } = await this.reads.version(name, selector, includeDeleted);
+    const { contract, bytes } = await this.modelOfVersion(meta);
+    return { version: meta.version, fingerprint: meta.fingerprint, contract, bytes };
   }
 
-  /** Calls `listener` after a contract's versions change (registered or deleted); returns an unsubscribe. */
-  onChange(listener: (contract: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** After a write, here or (by notification) in another process sharing the database: drops what it made stale. */
+  changed(change: Change): void {
+    if ('contract' in change) this.reads.changed(change.contract, change.gone);
   }
 
-  private changed(name: string): void {
-    for (const listener of this.listeners) listener(name);
-  }
-
-  private async afterwards<T>(name: string, work: Promise<T>): Promise<T> {
-    const result = await work;
-    this.changed(name);
+  private async afterwards<T>(name: string, work: Promise<{ result: T; change: Change }>): Promise<T> {
+    const { result, change } = await work;
+    this.changed(change);
     return result;
   }
 
-  async getSchema(id: number): Promise<{ id: number; format: string; fingerprint: string; schema: unknown }> {
-    const row = Number.isSafeInteger(id) && id > 0 ? await this.store.findSchema(id) : undefined;
-    if (!row) throw notFound(`No schema with id ${id}.`);
-    return row;
-  }
-
-  private async contract(name: string, includeDeleted: boolean): Promise<ContractRow> {
-    assertContractName(name);
-    const contract = await this.store.findContract(name);
-    if (!contract || (contract.deletedAt !== null && !includeDeleted)) throw notFound(`No contract named "${name}".`);
-    return contract;
+  /** A schema by its global id, as JSON text with its ETag. */
+  getSchema(id: number): Promise<Answer> {
+    return this.reads.schema(id);
   }
 
   /** A version's stored rows, for services beside the registry (packages.ts); 404 as getVersion. */
   async versionRows(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<{ contract: ContractRow; row: VersionRow }> {
-    return { contract: await this.contract(name, includeDeleted), row: await this.version(name, selector, includeDeleted) };
-  }
-
-  private async version(name: string, selector: VersionSelector, includeDeleted: boolean): Promise<VersionRow> {
-    const contract = await this.contract(name, includeDeleted);
-    const row = selector === 'latest' ? await this.store.latestVersion(contract.id) : await this.store.findVersion(contract.id, selector);
-    if (!row || (row.deletedAt !== null && !includeDeleted)) {
-      throw notFound(selector === 'latest' ? `Contract "${name}" has no versions.` : `Contract "${name}" has no version ${selector}.`);
-    }
-    return row;
+    const { state, meta } = await this.reads.version(name, selector, includeDeleted);
+    // Read afresh: the package service writes on what it reads here.
+    const [contract, row] = await Promise.all([this.store.findContract(name), this.store.findVersion(state.contract.id, meta.version)]);
+    if (!contract || contract.id !== state.contract.id || !row) notFoundVersion(meta.version);
+    return { contract: contract!, row: row! };
   }
 }
+
+/** A document and its model, with the bytes both are estimated to take. */
+interface CachedModel {
+  document: unknown;
+  contract: Contract;
+  bytes: number;
+}
+
+const modelKey = (fingerprint: string) => `m:${fingerprint}`;
+/** A parsed document and its model take several times the document's JSON text. */
+const modelBytes = (json: string) => 8 * stringBytes(json);
+const notFoundVersion = (version: number): never => {
+  throw notFound(`Version ${version} no longer exists.`);
+};
 
 /** What a registration's check depends on: the live versions and the settings. Equal text, same check. */
 function checkBasis(contract: ContractRow | undefined, heads: VersionHead[], config: { compatibility: string; policy: string }): string {
@@ -422,28 +423,7 @@ function contractView(c: ContractRow): Omit<ContractView, 'latestVersion' | 'ver
   return { name: c.name, createdAt: iso(c.createdAt), ...(c.deletedAt ? { deletedAt: iso(c.deletedAt) } : {}) };
 }
 
-function summary(v: VersionRow): VersionSummary {
-  return {
-    version: v.version,
-    fingerprint: v.fingerprint,
-    asyncapiVersion: v.asyncapiVersion,
-    infoVersion: v.infoVersion,
-    registeredBy: v.registeredBy,
-    ...(v.packageVersion !== null ? { package: { version: v.packageVersion, ...(v.packageReason as PackageReason) } } : {}),
-    createdAt: iso(v.createdAt),
-    ...(v.deletedAt ? { deletedAt: iso(v.deletedAt) } : {}),
-  };
-}
-
 async function versionView(reader: Pick<StoreTx, 'schemaLinks'>, contract: string, v: VersionRow): Promise<VersionView> {
   return { contract, ...summary(v), schemas: schemaRefs(await reader.schemaLinks(v.id)) };
 }
 
-/** In the order the store lists them: by channel, message, part. */
-function schemaRefs(links: SchemaLink[]): SchemaRef[] {
-  return links
-    .map((l) => ({ id: l.schemaId, channel: l.channel, message: l.message, part: l.part }))
-    .sort((a, b) => cmp(a.channel, b.channel) || cmp(a.message, b.message) || cmp(a.part, b.part));
-}
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HeraldError, notFound } from '../errors.js';
 import type { Store, TokenRow } from '../store/store.js';
+import type { ReadCache } from './read-cache.js';
 import { TOKEN_NAME } from './names.js';
 
 export const SCOPES = ['read', 'write', 'admin'] as const;
@@ -26,6 +27,7 @@ export interface TokenView {
 const RANK: Record<Scope, number> = { read: 0, write: 1, admin: 2 };
 export const allows = (have: Scope, need: Scope) => RANK[have] >= RANK[need];
 
+const TOKEN_KEY = 't:';
 const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /** HERALD_ADMIN_TOKEN alone: what the standalone gateway, which has no token store, accepts. */
@@ -53,6 +55,8 @@ export class TokenService {
   constructor(
     private readonly store: Store,
     adminToken: string | undefined,
+    /** Known tokens by hash, so that an authenticated read needs no storage; dropped when any token is deleted. */
+    private readonly cache?: ReadCache,
   ) {
     this.admin = new AdminToken(adminToken);
   }
@@ -65,8 +69,12 @@ export class TokenService {
   async authenticate(secret: string): Promise<Principal | undefined> {
     const admin = await this.admin.authenticate(secret);
     if (admin) return admin;
-    const row = await this.store.findTokenByHash(hash(secret));
-    return row ? { name: row.name, scope: row.scope } : undefined;
+    const key = hash(secret);
+    const find = async (): Promise<Principal | undefined> => {
+      const row = await this.store.findTokenByHash(key);
+      return row ? { name: row.name, scope: row.scope } : undefined;
+    };
+    return this.cache ? this.cache.mutable(`${TOKEN_KEY}${key}`, find, () => 256) : find();
   }
 
   async create(body: unknown, createdBy: string): Promise<TokenView & { token: string }> {
@@ -85,8 +93,18 @@ export class TokenService {
 
   async delete(name: string): Promise<void> {
     if (!this.enabled) throw disabled();
-    const removed = await this.store.transaction((tx) => tx.deleteToken(name));
+    const removed = await this.store.transaction(async (tx) => {
+      const gone = await tx.deleteToken(name);
+      if (gone) await tx.notifyChange({ tokens: true });
+      return gone;
+    });
     if (!removed) throw notFound(`No token named "${name}".`);
+    this.changed();
+  }
+
+  /** After a token is deleted, here or (by notification) in another process: no cached token outlives it. */
+  changed(): void {
+    this.cache?.invalidatePrefix(TOKEN_KEY);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { and, asc, desc, eq, gt, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { CHANGES_CHANNEL, changePayload, type Change } from './changes.js';
 import * as t from './schema.js';
 
 export interface ContractRow {
@@ -40,6 +41,9 @@ export interface VersionRow {
 }
 
 export type NewVersion = Omit<VersionRow, 'id' | 'createdAt' | 'deletedAt' | 'version'>;
+
+/** A version without its text and document: what lists and lookups need. */
+export type VersionMeta = Omit<VersionRow, 'text' | 'document'>;
 
 export interface SchemaLink {
   schemaId: number;
@@ -95,6 +99,10 @@ export interface StoreReader {
   /** Live versions without their text or document, oldest first; only the latest when `latestOnly`. */
   versionHeads(contractId: number, latestOnly: boolean): Promise<Array<{ id: number; version: number; fingerprint: string }>>;
   versionDocument(versionId: number): Promise<unknown>;
+  /** Every version of a contract, deleted ones too, without text or document, oldest first. */
+  versionMetas(contractId: number): Promise<VersionMeta[]>;
+  /** A version's text, its format and its document, by row id. */
+  versionContent(versionId: number): Promise<Pick<VersionRow, 'text' | 'textFormat' | 'document'> | undefined>;
   findSchema(id: number): Promise<SchemaRow | undefined>;
   getConfig(scope: string): Promise<ConfigRow | undefined>;
   /** Several scopes in one query, by scope. */
@@ -135,6 +143,8 @@ export interface StoreTx extends StoreReader {
   deleteConfig(scope: string): Promise<boolean>;
   insertToken(token: { name: string; scope: TokenRow['scope']; secretHash: string; createdBy: string }): Promise<TokenRow | undefined>;
   deleteToken(name: string): Promise<boolean>;
+  /** Tells every process sharing the database, when the transaction commits (changes.ts). */
+  notifyChange(change: Change): Promise<void>;
 }
 
 export interface Store extends StoreReader {
@@ -147,13 +157,11 @@ export interface Store extends StoreReader {
 // The driver-specific query result type is irrelevant to these queries.
 export type Db = PgDatabase<any, typeof t>;
 
-const versionColumns = {
+const metaColumns = {
   id: t.contractVersions.id,
   contractId: t.contractVersions.contractId,
   version: t.contractVersions.version,
-  text: t.contractVersions.text,
   textFormat: t.contractVersions.textFormat,
-  document: t.contractVersions.document,
   fingerprint: t.contractVersions.fingerprint,
   asyncapiVersion: t.contractVersions.asyncapiVersion,
   infoVersion: t.contractVersions.infoVersion,
@@ -163,6 +171,7 @@ const versionColumns = {
   createdAt: t.contractVersions.createdAt,
   deletedAt: t.contractVersions.deletedAt,
 };
+const versionColumns = { ...metaColumns, text: t.contractVersions.text, document: t.contractVersions.document };
 
 const archiveInfoColumns = {
   versionId: t.sdkArchives.versionId,
@@ -257,6 +266,22 @@ class Queries implements StoreTx {
   async versionDocument(versionId: number) {
     const [row] = await this.db.select({ document: t.contractVersions.document }).from(t.contractVersions).where(eq(t.contractVersions.id, versionId));
     return row?.document;
+  }
+
+  async versionMetas(contractId: number) {
+    return this.db.select(metaColumns).from(t.contractVersions).where(eq(t.contractVersions.contractId, contractId)).orderBy(asc(t.contractVersions.version));
+  }
+
+  async versionContent(versionId: number) {
+    const [row] = await this.db
+      .select({ text: t.contractVersions.text, textFormat: t.contractVersions.textFormat, document: t.contractVersions.document })
+      .from(t.contractVersions)
+      .where(eq(t.contractVersions.id, versionId));
+    return row;
+  }
+
+  async notifyChange(change: Change) {
+    await this.db.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${changePayload(change)})`);
   }
 
   async schemaLinks(versionId: number) {

@@ -15,6 +15,7 @@ import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { ConfigService } from '../../src/registry/config.js';
 import { PackageService } from '../../src/registry/packages.js';
+import { ReadCache, type CacheLimits } from '../../src/registry/read-cache.js';
 import { Registry } from '../../src/registry/registry.js';
 import { TokenService } from '../../src/registry/tokens.js';
 import type { Store } from '../../src/store/store.js';
@@ -39,6 +40,8 @@ export interface RequestOptions {
 
 export interface TestApp extends TestStore {
   app: Hono<AppEnv>;
+  registry: Registry;
+  cache: ReadCache;
   gateway: Gateway;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
 }
@@ -58,12 +61,23 @@ export interface AppOptions {
   store?: Store;
   /** HERALD_NPM_SCOPE. */
   npmScope?: string;
+  /** The read cache's limits (for the first app on a store). */
+  cache?: CacheLimits;
+}
+
+// Apps serving one store share its read cache, as one process would: a write through one is seen by the other.
+const caches = new WeakMap<Store, ReadCache>();
+function cacheOf(store: Store, limits?: CacheLimits): ReadCache {
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new ReadCache(limits)));
+  return cache;
 }
 
 export async function testApp(driver: DriverName, options: AppOptions = {}): Promise<TestApp> {
   const ts: TestStore = options.store ? { store: options.store, cleanup: async () => {} } : await openTestStore(driver);
   const analyzer = new InlineAnalyzer({ ingest: { ...DEFAULT_LIMITS, ...options.limits }, check: { ...DEFAULT_COMPAT, ...options.compat } });
-  const registry = new Registry(ts.store, analyzer);
+  const cache = cacheOf(ts.store, options.cache);
+  const registry = new Registry(ts.store, analyzer, cache);
   // HERALD_TEST_LOG=debug shows the app's log while debugging a test.
   const logger = createLogger(process.env.HERALD_TEST_LOG ?? 'silent');
   const settings = { ...gatewayConfig({}), ...options.gateway };
@@ -73,7 +87,7 @@ export async function testApp(driver: DriverName, options: AppOptions = {}): Pro
     registry,
     packages: new PackageService(ts.store, registry, analyzer, { scope: options.npmScope ?? DEFAULT_NPM_SCOPE }),
     config: new ConfigService(ts.store),
-    tokens: new TokenService(ts.store, options.adminToken),
+    tokens: new TokenService(ts.store, options.adminToken, cache),
     gateway,
     logger,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
@@ -84,6 +98,8 @@ export async function testApp(driver: DriverName, options: AppOptions = {}): Pro
   return {
     ...ts,
     app,
+    registry,
+    cache,
     gateway,
     async cleanup() {
       await gateway.close();

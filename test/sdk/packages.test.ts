@@ -47,6 +47,8 @@ async function forgetPackageVersions(name: string): Promise<void> {
     await db.execute(sql`update contract_versions set package_version = null, package_reason = null where contract_id = (select id from contracts where name = ${name})`);
     await db.execute(sql`update contracts set package_version = null where name = ${name}`);
   });
+  // As a Herald started on the old database finds it: nothing of it in memory.
+  api.cache.invalidateMutable();
 }
 
 beforeAll(async () => {

@@ -5,11 +5,12 @@ import type { Registry } from '../../registry/registry.js';
 import type { TokenService } from '../../registry/tokens.js';
 import { access } from '../access.js';
 import type { AppEnv } from '../env.js';
+import { send } from '../answer.js';
 import { jsonBody } from '../json-body.js';
 import { schemaId, tokenName } from '../params.js';
 
 export function schemaRoutes(registry: Registry): Hono<AppEnv> {
-  return new Hono<AppEnv>().get('/:id', access('read'), async (c) => c.json(await registry.getSchema(schemaId(c.req.param('id')))));
+  return new Hono<AppEnv>().get('/:id', access('read'), async (c) => send(c, await registry.getSchema(schemaId(c.req.param('id'))), 'application/json'));
 }
 
 /** Settings are read like contracts; changing them is for admins. */

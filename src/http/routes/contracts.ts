@@ -1,11 +1,11 @@
 /** /v1/contracts: register, list, read and delete contract versions. Each route declares its access. */
 import { Hono, type Context } from 'hono';
 import { accepts } from 'hono/accepts';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { HeraldError } from '../../errors.js';
 import type { SourceFormat } from '../../contracts/text.js';
 import { parseMode, parsePolicy } from '../../registry/config.js';
 import type { Registry } from '../../registry/registry.js';
+import { send } from '../answer.js';
 import { access } from '../access.js';
 import type { AppEnv } from '../env.js';
 import { deleted, intParam, nameText, permanent, selector } from '../params.js';
@@ -49,9 +49,12 @@ export function contractRoutes(registry: Registry): Hono<AppEnv> {
 
   app.get('/:name/versions', access('read'), async (c) => c.json({ versions: await registry.listVersions(c.req.param('name'), deleted(c)) }));
 
-  app.get('/:name/versions/:version', access('read'), async (c) =>
-    c.json(await registry.getVersion(c.req.param('name'), selector(c.req.param('version')), deleted(c))),
-  );
+  // Versions never change once registered: answered from memory, with an ETag, and 304 for a
+  // known one without storage (the summary's soft-delete status is part of the ETag).
+  app.get('/:name/versions/:version', access('read'), async (c) => {
+    const answer = await registry.versionAnswer(c.req.param('name'), selector(c.req.param('version')), deleted(c));
+    return send(c, answer, 'application/json');
+  });
 
   app.delete('/:name/versions/:version', access(deleteScope), async (c) => {
     const version = selector(c.req.param('version'));
@@ -60,16 +63,15 @@ export function contractRoutes(registry: Registry): Hono<AppEnv> {
   });
 
   app.get('/:name/versions/:version/document', access('read'), async (c) => {
-    const { text, format } = await registry.getDocument(c.req.param('name'), selector(c.req.param('version')), deleted(c));
     const wanted = accepts(c, { header: 'Accept', supports: ['application/yaml', 'application/json', '*/*'], default: '' });
-    const target: SourceFormat | undefined =
-      wanted === 'application/yaml' ? 'yaml' : wanted === 'application/json' ? 'json' : wanted === '*/*' || !c.req.header('Accept') ? format : undefined;
+    const target: SourceFormat | 'registered' | undefined =
+      wanted === 'application/yaml' ? 'yaml' : wanted === 'application/json' ? 'json' : wanted === '*/*' || !c.req.header('Accept') ? 'registered' : undefined;
     if (target === undefined) {
       throw new HeraldError('not-acceptable', 'The document is available as application/yaml or application/json.');
     }
-    if (target === format) return c.body(text, 200, { 'Content-Type': contentType(format) });
-    const data = parseYaml(text, { maxAliasCount: -1 }) as unknown;
-    return c.body(target === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringifyYaml(data), 200, { 'Content-Type': contentType(target) });
+    const document = await registry.getDocument(c.req.param('name'), selector(c.req.param('version')), deleted(c), target === 'registered' ? undefined : target);
+    c.header('Vary', 'Accept');
+    return send(c, document, contentType(document.format));
   });
 
   return app;

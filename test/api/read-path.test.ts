@@ -1,0 +1,214 @@
+/**
+ * The read path in one process (issue 13): versions, documents and schemas answered from
+ * memory after their first read, conditional requests without storage, writes and deletes
+ * seen at once, a removed version never served from a cache, and the byte bound.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InlineAnalyzer } from '../../src/analysis/analyzer.js';
+import { DEFAULT_COMPAT } from '../../src/config.js';
+import { DEFAULT_LIMITS } from '../../src/contracts/ingest.js';
+import { LocalSource } from '../../src/gateway/source.js';
+import { ReadCache } from '../../src/registry/read-cache.js';
+import { Registry } from '../../src/registry/registry.js';
+import type { Store } from '../../src/store/store.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { openTestStore, type TestStore } from '../helpers/storage.js';
+
+const V1 = readFileSync('specs/orders.yaml', 'utf8');
+// Compatible: an optional property added.
+const V2 = V1.replace('        customerId: { type: string }\n', '        customerId: { type: string }\n        giftNote: { type: string }\n');
+
+/** The store, counting every call a request makes on it (transactions count once). */
+function counting(store: Store): { store: Store; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+describe('reads from memory', () => {
+  let base: TestStore;
+  let api: TestApp;
+  let calls: string[];
+
+  beforeAll(async () => {
+    base = await openTestStore('pglite');
+    const counted = counting(base.store);
+    calls = counted.calls;
+    api = await testApp('pglite', { store: counted.store });
+    expect(V2).not.toBe(V1);
+    expect((await api.request('POST', '/v1/contracts/orders/versions', { body: V1 })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await api?.cleanup();
+    await base?.cleanup();
+  });
+
+  /** A GET, and the storage calls it made. */
+  async function get(path: string, headers: Record<string, string> = {}) {
+    calls.length = 0;
+    const res = await api.request('GET', path, { headers });
+    return { ...res, storage: [...calls] };
+  }
+
+  it('answers a version from memory after its first read, with an ETag, and 304 without storage', async () => {
+    const first = await get('/v1/contracts/orders/versions/1');
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({ contract: 'orders', version: 1, document: { asyncapi: '3.0.0' } });
+    expect(first.json.schemas.length).toBeGreaterThan(0);
+    const etag = first.headers.get('ETag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await get('/v1/contracts/orders/versions/1');
+    expect([again.status, again.text, again.headers.get('ETag'), again.storage]).toEqual([200, first.text, etag, []]);
+    const latest = await get('/v1/contracts/orders/versions/latest');
+    expect([latest.text, latest.storage]).toEqual([first.text, []]);
+    for (const match of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const conditional = await get('/v1/contracts/orders/versions/1', { 'If-None-Match': match });
+      expect([conditional.status, conditional.text, conditional.headers.get('ETag'), conditional.storage], match).toEqual([304, '', etag, []]);
+    }
+    expect((await get('/v1/contracts/orders/versions/1', { 'If-None-Match': '"other"' })).status).toBe(200);
+  });
+
+  it('answers the document in each format and a schema by id from memory, each with its own ETag', async () => {
+    const yaml = await get('/v1/contracts/orders/versions/1/document');
+    expect([yaml.status, yaml.text, yaml.headers.get('Content-Type'), yaml.headers.get('Vary')]).toEqual([200, V1, 'application/yaml; charset=utf-8', 'Accept']);
+    const json = await get('/v1/contracts/orders/versions/1/document', { Accept: 'application/json' });
+    expect(JSON.parse(json.text)).toMatchObject({ asyncapi: '3.0.0' });
+    expect(json.headers.get('ETag')).not.toBe(yaml.headers.get('ETag'));
+    for (const [accept, answer] of [['*/*', yaml], ['application/json', json]] as const) {
+      const again = await get('/v1/contracts/orders/versions/1/document', { Accept: accept });
+      expect([again.text, again.storage]).toEqual([answer.text, []]);
+      const conditional = await get('/v1/contracts/orders/versions/1/document', { Accept: accept, 'If-None-Match': answer.headers.get('ETag')! });
+      expect([conditional.status, conditional.storage]).toEqual([304, []]);
+    }
+    const id = (await get('/v1/contracts/orders/versions/1')).json.schemas[0].id as number;
+    const schema = await get(`/v1/schemas/${id}`);
+    expect(schema.json).toMatchObject({ id, format: expect.any(String), fingerprint: expect.any(String) });
+    const cached = await get(`/v1/schemas/${id}`, { 'If-None-Match': schema.headers.get('ETag')! });
+    expect([cached.status, cached.storage]).toEqual([304, []]);
+    expect((await get('/v1/schemas/999999')).status).toBe(404);
+  });
+
+  it('sees a new version and a delete at once, and never serves a version removed for good', async () => {
+    const before = await get('/v1/contracts/orders/versions/latest');
+    expect((await api.request('POST', '/v1/contracts/orders/versions', { body: V2 })).status).toBe(201);
+    const latest = await get('/v1/contracts/orders/versions/latest');
+    expect(latest.json.version).toBe(2);
+    // The old ETag of `latest` no longer matches: a client holding it gets the new version.
+    expect((await get('/v1/contracts/orders/versions/latest', { 'If-None-Match': before.headers.get('ETag')! })).status).toBe(200);
+    expect((await get('/v1/contracts/orders')).json).toMatchObject({ latestVersion: 2, versionCount: 2 });
+    const live = await get('/v1/contracts/orders/versions/2');
+    expect((await api.request('DELETE', '/v1/contracts/orders/versions/2')).status).toBe(200);
+    expect((await get('/v1/contracts/orders/versions/2')).status).toBe(404);
+    expect((await get('/v1/contracts/orders/versions/2', { 'If-None-Match': live.headers.get('ETag')! })).status).toBe(404);
+    expect((await get('/v1/contracts/orders/versions/latest')).json.version).toBe(1);
+    expect((await get('/v1/contracts/orders/versions')).json.versions.map((v: { version: number }) => v.version)).toEqual([1]);
+    const shown = await get('/v1/contracts/orders/versions/2?deleted=true');
+    expect(shown.json.deletedAt).toEqual(expect.any(String));
+    // The soft delete is part of the answer, so its ETag changed.
+    expect(shown.headers.get('ETag')).not.toBe(live.headers.get('ETag'));
+    expect((await api.request('DELETE', '/v1/contracts/orders/versions/2?permanent=true')).status).toBe(200);
+    for (const path of ['/v1/contracts/orders/versions/2?deleted=true', '/v1/contracts/orders/versions/2/document?deleted=true']) {
+      expect((await get(path)).status, path).toBe(404);
+    }
+  });
+
+  it('serves the new document after a contract is removed for good and registered anew under its name', async () => {
+    expect((await api.request('POST', '/v1/contracts/reborn/versions', { body: V1 })).status).toBe(201);
+    const old = await get('/v1/contracts/reborn/versions/1');
+    const oldDocument = await get('/v1/contracts/reborn/versions/1/document');
+    expect((await api.request('DELETE', '/v1/contracts/reborn')).status).toBe(200);
+    expect((await get('/v1/contracts/reborn/versions/1')).status).toBe(404);
+    expect((await api.request('DELETE', '/v1/contracts/reborn?permanent=true')).status).toBe(200);
+    expect((await get('/v1/contracts/reborn/versions/1?deleted=true')).status).toBe(404);
+    expect((await api.request('POST', '/v1/contracts/reborn/versions', { body: V2 })).status).toBe(201);
+    const fresh = await get('/v1/contracts/reborn/versions/1');
+    expect(fresh.json.version).toBe(1);
+    expect(fresh.json.fingerprint).not.toBe(old.json.fingerprint);
+    expect(fresh.headers.get('ETag')).not.toBe(old.headers.get('ETag'));
+    expect((await get('/v1/contracts/reborn/versions/1/document')).text).toBe(V2);
+    expect((await get('/v1/contracts/reborn/versions/1/document', { 'If-None-Match': oldDocument.headers.get('ETag')! })).status).toBe(200);
+  });
+});
+
+describe('the gateway\'s routes', () => {
+  it('follow a contract removed for good and registered anew with the same version number', async () => {
+    const ts = await openTestStore('pglite');
+    try {
+      const registry = new Registry(ts.store, new InlineAnalyzer({ ingest: DEFAULT_LIMITS, check: DEFAULT_COMPAT }), new ReadCache());
+      const source = new LocalSource(registry);
+      await registry.register('flip', V1, 'yaml', 'test');
+      const first = await source.routes('flip');
+      expect(await source.routes('flip')).toBe(first);
+      await registry.deleteContract('flip', false);
+      await expect(source.routes('flip')).rejects.toMatchObject({ code: 'not-found' });
+      await registry.deleteContract('flip', true);
+      await registry.register('flip', V2, 'yaml', 'test');
+      const second = await source.routes('flip');
+      expect(second.version).toBe(1);
+      expect(second).not.toBe(first);
+    } finally {
+      await ts.cleanup();
+    }
+  });
+});
+
+describe('the byte bound', () => {
+  it('holds while 1,000 distinct large versions are read, and the oldest are read from storage again', async () => {
+    const maxBytes = 4 * 1024 * 1024;
+    const ts = await openTestStore('pglite');
+    const counted = counting(ts.store);
+    const api = await testApp('pglite', { store: counted.store, cache: { maxEntries: 100_000, maxBytes, recheckMs: 5000 } });
+    try {
+      // 1,000 versions of about 40 KB each, written straight to storage (registration is not under test).
+      const filler = 'x'.repeat(40_000);
+      await ts.store.transaction(async (tx) => {
+        const contract = await tx.lockContract('big');
+        for (let i = 1; i <= 1000; i++) {
+          const document = { asyncapi: '3.0.0', info: { title: `big ${i}`, version: '1.0.0', description: filler } };
+          await tx.insertVersion({
+            contractId: contract.id,
+            version: await tx.allocateVersion(contract.id),
+            text: JSON.stringify(document),
+            textFormat: 'json',
+            document,
+            fingerprint: `f${i}`,
+            asyncapiVersion: '3.0.0',
+            infoVersion: '1.0.0',
+            registeredBy: 'test',
+            packageVersion: null,
+            packageReason: null,
+          });
+        }
+      });
+      let most = 0;
+      for (let i = 1; i <= 1000; i++) {
+        const res = await api.app.request(`/v1/contracts/big/versions/${i}${i % 2 ? '' : '/document'}`);
+        expect(res.status).toBe(200);
+        expect((await res.text()).length).toBeGreaterThan(40_000);
+        most = Math.max(most, api.cache.size().bytes);
+        expect(api.cache.size().bytes).toBeLessThanOrEqual(maxBytes);
+      }
+      // It filled up, then evicted: 1,000 versions would take over 100 MB.
+      expect(most).toBeGreaterThan(maxBytes / 2);
+      counted.calls.length = 0;
+      expect((await api.app.request('/v1/contracts/big/versions/1')).status).toBe(200);
+      expect(counted.calls).toContain('versionContent');
+      counted.calls.length = 0;
+      expect((await api.app.request('/v1/contracts/big/versions/999')).status).toBe(200);
+      expect(counted.calls).toEqual([]);
+    } finally {
+      await api.cleanup();
+      await ts.cleanup();
+    }
+  });
+});
