@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export async function startHerald(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startHerald(env: NodeJS.ProcessEnv = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'herald-bench-'));
   const child = spawn(process.execPath, ['bin/herald.js', 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, HERALD_LOG_LEVEL: 'info', ...env },
@@ -25,6 +25,7 @@ export async function startHerald(env: NodeJS.ProcessEnv = {}): Promise<{ url: s
   });
   return {
     url,
+    pid: child.pid!,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -5,10 +5,10 @@
  * document; one client at a time and 8 at once; throughput and latency percentiles. Then the
  * reads a standalone `herald gateway` makes of its registry: conditional GETs answered 304.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startHerald } from './herald-process.js';
 import { ms, table } from './stats.js';
@@ -56,7 +56,7 @@ async function compare(herald: { base: string; path: string }, bare: { base: str
   const acc = sides.map(() => ({ times: [] as number[], elapsed: 0 }));
   const blocks = 8;
   // Warm-up: connections, caches, JIT.
-  for (const [i, side] of sides.entries()) await drive(agents[i]!, side.base, side.path, headers, 200, concurrency, expect);
+  for (const [i, side] of sides.entries()) await drive(agents[i]!, side.base, side.path, headers, 1000, concurrency, expect);
   for (let b = 0; b < blocks; b++) {
     for (const [i, side] of sides.entries()) {
       const run = await drive(agents[i]!, side.base, side.path, headers, Math.ceil(total / blocks), concurrency, expect);
@@ -93,10 +93,25 @@ async function startBare(routes: Record<string, { body: string; type: string; et
   };
 }
 
+/**
+ * On a machine of two or more cores, the servers share one core and the client has another,
+ * so that each server's throughput is its own, not what is left beside the client's work.
+ * Without taskset, nothing is pinned and the table says so.
+ */
+function pin(pid: number, cpus: string): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function benchReads(total: number, databaseUrl?: string): Promise<string> {
   const driver = databaseUrl ? 'PostgreSQL' : 'PGlite';
   const herald = await startHerald(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
   let bare: Awaited<ReturnType<typeof startBare>> | undefined;
+  const cores = os.cpus().length;
   try {
     for (const text of [V1, V2]) {
       const res = await fetch(`${herald.url}/v1/contracts/orders/versions`, { method: 'POST', body: text, headers: { 'content-type': 'application/yaml' } });
@@ -116,6 +131,7 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
       routes[`/r${i}`] = { body: await res.text(), type: res.headers.get('content-type')!, etag: res.headers.get('etag')! };
     }
     bare = await startBare(routes);
+    const pinned = cores >= 2 && pin(herald.pid, '1') && pin(bare.child.pid!, '1') && pin(process.pid, '0');
     const rows: Array<Record<string, string>> = [];
     const row = (what: string, bytes: number, concurrency: number, [h, b]: [Load, Load]) => {
       rows.push({
@@ -149,7 +165,7 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
       '',
       '- Herald: the built `herald serve` with its default logging (info, a JSON line per request), ' + (databaseUrl ? 'on the machine\'s PostgreSQL' : 'on embedded PGlite') + ', contract `orders` (specs/orders.yaml) registered twice.',
       '- bare: a Hono route on @hono/node-server in its own process answering the same bytes (and 304 for the same ETag) from memory.',
-      '- Client: node:http with keep-alive, in this process; ratio = Herald\'s requests per second / bare\'s. Goal: at least 0.6.',
+      `- Client: node:http with keep-alive, in this process; ratio = Herald's requests per second / bare's. Goal: at least 0.6. ${pinned ? 'Herald and bare pinned to core 1 (taskset), the client to core 0.' : 'Nothing pinned (no taskset or one core).'}`,
       '',
       table(rows.slice(0, gatewayRows)),
       '',
@@ -161,6 +177,7 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
       '',
     ].join('\n');
   } finally {
+    if (cores >= 2) pin(process.pid, `0-${cores - 1}`);
     await bare?.stop();
     await herald.stop();
   }

@@ -19,6 +19,7 @@ import { matchedRoutes } from 'hono/route';
 import { HeraldError } from '../errors.js';
 import { allows, type Principal, type Scope, type TokenService } from '../registry/tokens.js';
 import type { AppEnv } from './env.js';
+import { logOf } from './middleware.js';
 
 /** Who a bearer secret stands for: the registry's tokens, or the standalone gateway's admin token. */
 export type Authenticator = Pick<TokenService, 'enabled' | 'authenticate'>;
@@ -140,7 +141,7 @@ export function accessGuard(tokens: Authenticator, readAuth: boolean): Middlewar
     const missing = undeclared(matchedRoutes(c).slice(c.req.routeIndex + 1));
     if (missing.length > 0) {
       const which = missing.map((r) => `${r.method} ${r.path}`).join(', ');
-      c.get('log')?.error({ routes: which }, 'route without an access declaration');
+      logOf(c)?.error({ routes: which }, 'route without an access declaration');
       throw new HeraldError('internal', `The route ${which} declares no access scope, so Herald does not serve it.`);
     }
     c.set('access', ctx);

@@ -6,7 +6,8 @@ import type { AccessContext } from './access.js';
 export interface AppEnv {
   Variables: {
     requestId: string;
-    log: Logger;
+    /** The app's logger; logOf(c) gives one carrying the request id. */
+    logger: Logger;
     principal: Principal;
     /** Set by the access guard, read by each route's access declaration. */
     access: AccessContext;

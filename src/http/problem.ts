@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ERROR_CODES, HeraldError, type ErrorCode } from '../errors.js';
 import type { AppEnv } from './env.js';
+import { logOf } from './middleware.js';
 
 const TITLES: Record<ErrorCode, string> = {
   'bad-request': 'Bad request',
@@ -50,7 +51,7 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     if (err.code === 'unavailable') return problemResponse(c, err, { 'Retry-After': String(err.details.retryAfter ?? 5) });
     return problemResponse(c, err);
   }
-  const log = c.get('log');
+  const log = logOf(c);
   if (isUnavailable(err) || isUnavailable((err as { cause?: unknown }).cause)) {
     log?.warn({ err }, 'storage unavailable');
     return problemResponse(c, new HeraldError('unavailable', 'Storage is not reachable right now; try again shortly.'), { 'Retry-After': '5' });

@@ -10,6 +10,7 @@ import type { Gateway } from '../../gateway/gateway.js';
 import type { Store } from '../../store/store.js';
 import { access } from '../access.js';
 import type { AppEnv } from '../env.js';
+import { logOf } from '../middleware.js';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../../../openapi/openapi.yaml', import.meta.url));
 
@@ -26,7 +27,7 @@ export function healthRoutes(gateway: Gateway, store?: Store): Hono<AppEnv> {
       const [storage, brokers] = await Promise.all([
         store?.ping().then(
           () => true,
-          (err: unknown) => (c.get('log').warn({ err }, 'storage readiness check failed'), false),
+          (err: unknown) => (logOf(c)?.warn({ err }, 'storage readiness check failed'), false),
         ),
         gateway.status(),
       ]);
