@@ -11,7 +11,7 @@ import type { Mode, Policy } from '../compat/types.js';
 import type { IngestedDocument } from '../contracts/ingest.js';
 import type { Contract } from '../contracts/model.js';
 import type { SourceFormat } from '../contracts/text.js';
-import type { Change } from '../store/changes.js';
+import type { Change, ContractChange } from '../store/changes.js';
 import type { ContractRow, SchemaLink, Store, StoreReader, StoreTx, VersionMeta, VersionRow } from '../store/store.js';
 import { effectiveConfig } from './config.js';
 import { assertContractName } from './names.js';
@@ -330,15 +330,13 @@ export class Registry {
           throw new HeraldError('conflict', `Version ${version} of "${name}" is not soft-deleted; delete it without ?permanent=true first.`);
         }
         await tx.hardDeleteVersion(row.id);
-        await tx.notifyChange({ contract: name, gone: [row.id] });
-        return { result: summary(row), change: { contract: name, gone: [row.id] } };
+        return { result: summary(row), change: await notify(tx, { contract: name, gone: [row.id] }) };
       }
       if (row.deletedAt !== null) {
         throw notFound(`Version ${version} of "${name}" is already deleted; ?permanent=true removes it for good.`);
       }
       await tx.softDeleteVersion(row.id);
-      await tx.notifyChange({ contract: name });
-      return { result: summary({ ...row, deletedAt: new Date() }), change: { contract: name } };
+      return { result: summary({ ...row, deletedAt: new Date() }), change: await notify(tx, { contract: name }) };
     }));
   }
 
@@ -355,13 +353,11 @@ export class Registry {
           throw new HeraldError('conflict', `Contract "${name}" is not soft-deleted; delete it without ?permanent=true first.`);
         }
         await tx.hardDeleteContract(contract.id, name);
-        await tx.notifyChange({ contract: name, gone: versions.map((v) => v.id) });
-        return { result: view, change: { contract: name, gone: versions.map((v) => v.id) } };
+        return { result: view, change: await notify(tx, { contract: name, gone: versions.map((v) => v.id) }) };
       }
       if (contract.deletedAt !== null) throw notFound(`Contract "${name}" is already deleted; ?permanent=true removes it for good.`);
       await tx.softDeleteContract(contract.id);
-      await tx.notifyChange({ contract: name });
-      return { result: { ...view, deletedAt: new Date().toISOString() }, change: { contract: name } };
+      return { result: { ...view, deletedAt: new Date().toISOString() }, change: await notify(tx, { contract: name }) };
     }));
   }
 
@@ -406,6 +402,17 @@ interface CachedModel {
 }
 
 const modelKey = (fingerprint: string) => `m:${fingerprint}`;
+
+/**
+ * Tells the other processes, at commit, what a write changed; returns the change for this
+ * one. A NOTIFY payload holds at most 8000 bytes, so a long list of removed versions is left
+ * out: the contract's state is dropped all the same, which leaves nothing that leads to them.
+ */
+async function notify(tx: StoreTx, change: ContractChange): Promise<ContractChange> {
+  const sent = change.gone && change.gone.length > 500 ? { contract: change.contract } : change;
+  await tx.notifyChange(sent);
+  return change;
+}
 /** A parsed document and its model take several times the document's JSON text. */
 const modelBytes = (json: string) => 8 * stringBytes(json);
 const notFoundVersion = (version: number): never => {

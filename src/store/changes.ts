@@ -15,8 +15,10 @@ import type { Logger } from 'pino';
 
 export const CHANGES_CHANNEL = 'herald_changes';
 
-/** A contract's versions, state or settings changed (`gone`: row ids of versions removed for good); or tokens changed. */
-export type Change = { contract: string; gone?: number[] } | { tokens: true };
+/** A contract's versions or their state changed (`gone`: row ids of versions removed for good). */
+export type ContractChange = { contract: string; gone?: number[] };
+/** What one process tells the others: a contract changed, or tokens did. */
+export type Change = ContractChange | { tokens: true };
 
 export const changePayload = (change: Change) => JSON.stringify(change);
 

@@ -212,3 +212,37 @@ describe('the byte bound', () => {
     }
   });
 });
+
+describe('a contract of many versions removed for good on PostgreSQL', () => {
+  it('is removed, although the list of its versions would not fit in one notification (8000 bytes)', async () => {
+    const api = await testApp('postgres');
+    try {
+      await api.store.transaction(async (tx) => {
+        const contract = await tx.lockContract('many');
+        for (let i = 1; i <= 2000; i++) {
+          const document = { asyncapi: '3.0.0', info: { title: `many ${i}`, version: '1.0.0' } };
+          await tx.insertVersion({
+            contractId: contract.id,
+            version: await tx.allocateVersion(contract.id),
+            text: JSON.stringify(document),
+            textFormat: 'json',
+            document,
+            fingerprint: `m${i}`,
+            asyncapiVersion: '3.0.0',
+            infoVersion: '1.0.0',
+            registeredBy: 'test',
+            packageVersion: null,
+            packageReason: null,
+          });
+        }
+      });
+      // Written straight to storage, so not a document registration would accept: read raw.
+      expect((await api.app.request('/v1/contracts/many/versions/2000')).status).toBe(200);
+      expect((await api.request('DELETE', '/v1/contracts/many')).status).toBe(200);
+      expect((await api.request('DELETE', '/v1/contracts/many?permanent=true')).status).toBe(200);
+      expect((await api.app.request('/v1/contracts/many/versions/2000?deleted=true')).status).toBe(404);
+    } finally {
+      await api.cleanup();
+    }
+  });
+});
