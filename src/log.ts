@@ -13,9 +13,21 @@ const FLUSH_MS = 250;
  * drops lines past 32 MiB rather than growing memory without bound.
  */
 export function createLogger(level = 'info'): Logger {
-  const options = { level, base: { service: 'herald' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = { level, base: { service: 'herald' }, timestamp: isoTime };
   if (level === 'silent') return pino(options);
   const logger = pino(options, pino.destination({ dest: 1, sync: false, minLength: 8192, maxLength: 32 * 1024 * 1024 }));
   setInterval(() => logger.flush(), FLUSH_MS).unref();
   return logger;
+}
+
+let lastMs = -1;
+let lastTime = '';
+/** pino's ISO timestamp, formatted once per millisecond however many lines share it. */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }

@@ -121,12 +121,17 @@ interface RouteEntry {
  * everything before the guard runs for every request, everything after it belongs to a route.
  */
 export function undeclared(entries: readonly RouteEntry[]): RouteEntry[] {
-  const declared = new Set<string>();
   const out: RouteEntry[] = [];
-  for (const e of entries) {
-    const key = `${e.method} ${e.path}`;
-    if (declarationOf(e.handler)) declared.add(key);
-    else if (!declared.has(key)) out.push(e);
+  // Compared in place, without building keys: this runs on every request.
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (declarationOf(e.handler)) continue;
+    let declared = false;
+    for (let j = 0; j < i && !declared; j++) {
+      const d = entries[j]!;
+      declared = d.method === e.method && d.path === e.path && declarationOf(d.handler) !== undefined;
+    }
+    if (!declared) out.push(e);
   }
   return out;
 }

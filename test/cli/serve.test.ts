@@ -32,6 +32,23 @@ describe('herald serve', () => {
     expect(requests[0]).toMatchObject({ requestId: id, method: 'GET', path: '/v1/contracts/ghost', status: 404 });
   });
 
+  it('writes a request\'s log line while it runs, not only at exit: buffered lines are flushed within a moment', async () => {
+    const server = await startServerProcess();
+    cleanups.push(() => server.cleanup());
+    try {
+      const res = await fetch(`${server.url}/v1/contracts/quiet`);
+      const id = res.headers.get('X-Request-Id');
+      const started = Date.now();
+      // One line is far below the 8 KiB the buffer gathers: only the flush timer can write it.
+      while (!server.logs.some((l) => l.msg === 'request' && l.requestId === id)) {
+        if (Date.now() - started > 10_000) throw new Error('the request line was not written within 10 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('on SIGTERM, finishes the request in flight, closes storage, exits 0; the data survives a restart', async () => {
     const server = await startServerProcess();
     cleanups.push(() => server.cleanup());

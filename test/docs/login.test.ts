@@ -97,3 +97,18 @@ it('without an admin token, the login page says every page is open', async () =>
   expect(res.status).toBe(200);
   expect(await res.text()).toContain('every page is open');
 });
+
+describe('a sign-in form of crafted size', () => {
+  it('is refused 413 past the body limit before it is read, as the API\'s bodies are, and the server keeps serving', async () => {
+    const small = await testApp('pglite', { adminToken: ADMIN, maxBodyBytes: 4096 });
+    try {
+      const huge = (await small.app.request('http://localhost/login', { method: 'POST', body: `token=${'x'.repeat(100_000)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' } }));
+      expect([huge.status, huge.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
+      expect((await huge.json()).detail).toContain('HERALD_MAX_BODY_BYTES');
+      const wrong = await small.app.request('http://localhost/login', { method: 'POST', body: 'token=nope', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' } });
+      expect(wrong.status).toBe(422);
+    } finally {
+      await small.cleanup();
+    }
+  });
+});
