@@ -14,20 +14,20 @@ const runs = Number(process.env.BENCH_RUNS ?? 30);
 const only = process.env.BENCH_ONLY; // registration | compat | hardening | sdk | packages | docs | gateway | reads
 const header = `# Herald benchmarks\n\n${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`;
 console.log(header);
-const registration = !only || only === 'registration';
-if (registration) console.log(await benchRegistration(runs));
-// The same on PostgreSQL, when the machine has it (as the development machines and CI do).
-const pg = !registration ? undefined : await throwawayDatabase().catch(() => undefined);
-if (!registration) {
-  // skipped
-} else if (pg) {
+/** A bench on a throwaway PostgreSQL database, when the machine has one (as the development machines and CI do). */
+async function onPostgres(title: string, bench: (url: string) => Promise<string>): Promise<string> {
+  const db = await throwawayDatabase().catch(() => undefined);
+  if (!db) return `## ${title}, PostgreSQL\n\nskipped: no PostgreSQL at 127.0.0.1:5432\n`;
   try {
-    console.log(await benchRegistration(runs, pg.url));
+    return await bench(db.url);
   } finally {
-    await pg.drop();
+    await db.drop();
   }
-} else {
-  console.log('## Registration, PostgreSQL\n\nskipped: no PostgreSQL at 127.0.0.1:5432\n');
+}
+
+if (!only || only === 'registration') {
+  console.log(await benchRegistration(runs));
+  console.log(await onPostgres('Registration', (url) => benchRegistration(runs, url)));
 }
 if (!only || only === 'compat') console.log(await benchCompat(Math.max(5, Math.floor(runs / 3))));
 if (!only || only === 'hardening') console.log(await benchHardening(Math.max(5, Math.floor(runs / 3))));
@@ -38,14 +38,5 @@ if (!only || only === 'gateway') console.log(await benchGateway(runs));
 if (!only || only === 'reads') {
   const requests = Number(process.env.BENCH_READ_REQUESTS ?? 2400);
   console.log(await benchReads(requests));
-  const db = await throwawayDatabase().catch(() => undefined);
-  if (db) {
-    try {
-      console.log(await benchReads(requests, db.url));
-    } finally {
-      await db.drop();
-    }
-  } else {
-    console.log('## Read path, PostgreSQL\n\nskipped: no PostgreSQL at 127.0.0.1:5432\n');
-  }
+  console.log(await onPostgres('Read path', (url) => benchReads(requests, url)));
 }

@@ -35,6 +35,29 @@ function counting(store: Store): { store: Store; calls: string[] } {
   return { store: proxy, calls };
 }
 
+/** `count` distinct versions written straight to storage, quicker than registering them (registration is not under test). */
+async function insertVersions(store: Store, name: string, count: number, description: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const contract = await tx.lockContract(name);
+    for (let i = 1; i <= count; i++) {
+      const document = { asyncapi: '3.0.0', info: { title: `${name} ${i}`, version: '1.0.0', description } };
+      await tx.insertVersion({
+        contractId: contract.id,
+        version: await tx.allocateVersion(contract.id),
+        text: JSON.stringify(document),
+        textFormat: 'json',
+        document,
+        fingerprint: `${name}${i}`,
+        asyncapiVersion: '3.0.0',
+        infoVersion: '1.0.0',
+        registeredBy: 'test',
+        packageVersion: null,
+        packageReason: null,
+      });
+    }
+  });
+}
+
 describe('reads from memory', () => {
   let base: TestStore;
   let api: TestApp;
@@ -169,27 +192,9 @@ describe('the byte bound', () => {
     const counted = counting(ts.store);
     const api = await testApp('pglite', { store: counted.store, cache: { maxEntries: 100_000, maxBytes, recheckMs: 5000 } });
     try {
-      // 1,000 versions of about 40 KB each, written straight to storage (registration is not under test).
+      // 1,000 versions of about 40 KB each.
       const filler = 'x'.repeat(40_000);
-      await ts.store.transaction(async (tx) => {
-        const contract = await tx.lockContract('big');
-        for (let i = 1; i <= 1000; i++) {
-          const document = { asyncapi: '3.0.0', info: { title: `big ${i}`, version: '1.0.0', description: filler } };
-          await tx.insertVersion({
-            contractId: contract.id,
-            version: await tx.allocateVersion(contract.id),
-            text: JSON.stringify(document),
-            textFormat: 'json',
-            document,
-            fingerprint: `f${i}`,
-            asyncapiVersion: '3.0.0',
-            infoVersion: '1.0.0',
-            registeredBy: 'test',
-            packageVersion: null,
-            packageReason: null,
-          });
-        }
-      });
+      await insertVersions(ts.store, 'big', 1000, filler);
       let most = 0;
       for (let i = 1; i <= 1000; i++) {
         const res = await api.app.request(`/v1/contracts/big/versions/${i}${i % 2 ? '' : '/document'}`);
@@ -217,25 +222,7 @@ describe('a contract of many versions removed for good on PostgreSQL', () => {
   it('is removed, although the list of its versions would not fit in one notification (8000 bytes)', async () => {
     const api = await testApp('postgres');
     try {
-      await api.store.transaction(async (tx) => {
-        const contract = await tx.lockContract('many');
-        for (let i = 1; i <= 2000; i++) {
-          const document = { asyncapi: '3.0.0', info: { title: `many ${i}`, version: '1.0.0' } };
-          await tx.insertVersion({
-            contractId: contract.id,
-            version: await tx.allocateVersion(contract.id),
-            text: JSON.stringify(document),
-            textFormat: 'json',
-            document,
-            fingerprint: `m${i}`,
-            asyncapiVersion: '3.0.0',
-            infoVersion: '1.0.0',
-            registeredBy: 'test',
-            packageVersion: null,
-            packageReason: null,
-          });
-        }
-      });
+      await insertVersions(api.store, 'many', 2000, '');
       // Written straight to storage, so not a document registration would accept: read raw.
       expect((await api.app.request('/v1/contracts/many/versions/2000')).status).toBe(200);
       expect((await api.request('DELETE', '/v1/contracts/many')).status).toBe(200);

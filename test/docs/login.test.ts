@@ -102,9 +102,9 @@ describe('a sign-in form of crafted size', () => {
   it('is refused 413 past the body limit before it is read, as the API\'s bodies are, and the server keeps serving', async () => {
     const small = await testApp('pglite', { adminToken: ADMIN, maxBodyBytes: 4096 });
     try {
-      const huge = (await small.app.request('http://localhost/login', { method: 'POST', body: `token=${'x'.repeat(100_000)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' } }));
+      const huge = await small.app.request('http://localhost/login', { method: 'POST', body: `token=${'x'.repeat(100_000)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' } });
       expect([huge.status, huge.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
-      expect((await huge.json()).detail).toContain('HERALD_MAX_BODY_BYTES');
+      expect(((await huge.json()) as { detail: string }).detail).toContain('HERALD_MAX_BODY_BYTES');
       const wrong = await small.app.request('http://localhost/login', { method: 'POST', body: 'token=nope', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' } });
       expect(wrong.status).toBe(422);
     } finally {
