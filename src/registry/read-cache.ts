@@ -97,7 +97,7 @@ export class ReadCache {
   invalidateMutable(): void {
     this.generation++;
     this.loading.clear();
-    for (const [key, entry] of this.lru.entries()) if (entry.loadedAt !== undefined) this.lru.delete(key);
+    for (const [key, entry] of [...this.lru.entries()]) if (entry.loadedAt !== undefined) this.lru.delete(key);
   }
 
   /** Drops an immutable entry whose subject is gone for good (a hard-deleted version). */
