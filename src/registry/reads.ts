@@ -137,7 +137,7 @@ export class Reads {
   }
 
   /** The document as registered, or converted to the other format. */
-  async document(name: string, selector: VersionSelector, includeDeleted: boolean, target?: SourceFormat): Promise<Answer & { format: SourceFormat; registered: SourceFormat; version: number }> {
+  async document(name: string, selector: VersionSelector, includeDeleted: boolean, target?: SourceFormat): Promise<Answer & { format: SourceFormat; version: number }> {
     const { meta } = await this.version(name, selector, includeDeleted);
     const content = await this.content(meta);
     const format = target ?? content.format;
@@ -152,7 +152,7 @@ export class Reads {
       // The registered text is held by the version's content already.
       (a) => 128 + (format === content.format ? 0 : stringBytes(a.body)),
     );
-    return { ...answer, format, registered: content.format, version: meta.version };
+    return { ...answer, format, version: meta.version };
   }
 
   /** A message schema by its global id: content-addressed, so it never changes. */

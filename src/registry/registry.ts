@@ -314,7 +314,7 @@ export class Registry {
   }
 
   /** The document as registered (or in `target` format), with its ETag. */
-  getDocument(name: string, selector: VersionSelector, includeDeleted: boolean, target?: SourceFormat): Promise<Answer & { format: SourceFormat; registered: SourceFormat; version: number }> {
+  getDocument(name: string, selector: VersionSelector, includeDeleted: boolean, target?: SourceFormat): Promise<Answer & { format: SourceFormat; version: number }> {
     return this.reads.document(name, selector, includeDeleted, target);
   }
 
