@@ -3,15 +3,10 @@ import type { Context } from 'hono';
 import type { Answer } from '../registry/registry.js';
 import type { AppEnv } from './env.js';
 
-/** A cached answer as it is, or 304 when the client holds it (RFC 9110: If-None-Match, weak comparison). */
+/**
+ * A cached answer as it is, with its ETag. The app's ETag middleware (app.ts) answers 304 when
+ * If-None-Match holds it: the answer came from memory, so a conditional read touches no storage.
+ */
 export function send(c: Context<AppEnv>, answer: Answer, type: string): Response {
-  c.header('ETag', answer.etag);
-  if (etagMatches(c.req.header('If-None-Match'), answer.etag)) return c.body(null, 304);
-  return c.body(answer.body, 200, { 'Content-Type': type });
-}
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return c.body(answer.body, 200, { 'Content-Type': type, ETag: answer.etag });
 }

@@ -65,8 +65,9 @@ const etagOf = (...parts: string[]) => {
   return `"${hash.digest('base64url')}"`;
 };
 
-export const contractKey = (name: string) => `c:${name}`;
+const contractKey = (name: string) => `c:${name}`;
 const contentKey = (versionId: number) => `v:${versionId}`;
+const documentKey = (versionId: number, format: SourceFormat) => `d:${versionId}:${format}`;
 
 export class Reads {
   constructor(
@@ -142,7 +143,7 @@ export class Reads {
     const content = await this.content(meta);
     const format = target ?? content.format;
     const answer = await this.cache.immutable(
-      `d:${meta.id}:${format}`,
+      documentKey(meta.id, format),
       () => {
         if (format === content.format) return { body: content.text, etag: etagOf(content.text) };
         const data = parseYaml(content.text, { maxAliasCount: -1 }) as unknown;
@@ -175,8 +176,8 @@ export class Reads {
     this.cache.invalidate(contractKey(name));
     for (const id of gone) {
       this.cache.evict(contentKey(id));
-      this.cache.evict(`d:${id}:yaml`);
-      this.cache.evict(`d:${id}:json`);
+      this.cache.evict(documentKey(id, 'yaml'));
+      this.cache.evict(documentKey(id, 'json'));
     }
   }
 }

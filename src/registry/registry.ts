@@ -403,16 +403,12 @@ interface CachedModel {
 
 const modelKey = (fingerprint: string) => `m:${fingerprint}`;
 
-/**
- * Tells the other processes, at commit, what a write changed; returns the change for this
- * one. A NOTIFY payload holds at most 8000 bytes, so a long list of removed versions is left
- * out: the contract's state is dropped all the same, which leaves nothing that leads to them.
- */
+/** Tells the other processes, at commit, what a write changed; returns the change for this one. */
 async function notify(tx: StoreTx, change: ContractChange): Promise<ContractChange> {
-  const sent = change.gone && change.gone.length > 500 ? { contract: change.contract } : change;
-  await tx.notifyChange(sent);
+  await tx.notifyChange(change);
   return change;
 }
+
 /** A parsed document and its model take several times the document's JSON text. */
 const modelBytes = (json: string) => 8 * stringBytes(json);
 const notFoundVersion = (version: number): never => {

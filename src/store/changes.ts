@@ -20,7 +20,18 @@ export type ContractChange = { contract: string; gone?: number[] };
 /** What one process tells the others: a contract changed, or tokens did. */
 export type Change = ContractChange | { tokens: true };
 
-export const changePayload = (change: Change) => JSON.stringify(change);
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (and with it the whole write). */
+const MAX_PAYLOAD_BYTES = 7999;
+
+/**
+ * A change as the NOTIFY payload. A list of removed versions too long for one is left out:
+ * the receiver drops the contract's state all the same, which leaves nothing leading to them.
+ */
+export function changePayload(change: Change): string {
+  const payload = JSON.stringify(change);
+  if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES || !('contract' in change)) return payload;
+  return JSON.stringify({ contract: change.contract });
+}
 
 /** A payload from the channel, or undefined for anything else (a ping, or a stranger's NOTIFY). */
 export function parseChange(payload: string): Change | undefined {
