@@ -101,6 +101,18 @@ describe('reads from memory', () => {
     expect((await get('/v1/contracts/orders/versions/1', { 'If-None-Match': '"other"' })).status).toBe(200);
   });
 
+  it('reads a crafted If-None-Match as text: a long list, look-alikes and a quoted star do not match, and nothing breaks', async () => {
+    const etag = (await get('/v1/contracts/orders/versions/1')).headers.get('ETag')!;
+    const long = Array.from({ length: 5000 }, (_, i) => `"${i}"`).join(', ');
+    const bare = etag.slice(1, -1);
+    for (const header of [long, bare, '"*"', `${etag.slice(0, -2)}"`, `"${bare.toLowerCase()}x"`, ',,,', '"'.repeat(10_000), '(a+)+$'.repeat(1000)]) {
+      const res = await get('/v1/contracts/orders/versions/1', { 'If-None-Match': header });
+      expect([res.status, res.headers.get('ETag')], header.slice(0, 40)).toEqual([200, etag]);
+    }
+    // The match may sit anywhere in a long list.
+    expect((await get('/v1/contracts/orders/versions/1', { 'If-None-Match': `${long}, ${etag}` })).status).toBe(304);
+  });
+
   it('answers the document in each format and a schema by id from memory, each with its own ETag', async () => {
     const yaml = await get('/v1/contracts/orders/versions/1/document');
     expect([yaml.status, yaml.text, yaml.headers.get('Content-Type'), yaml.headers.get('Vary')]).toEqual([200, V1, 'application/yaml; charset=utf-8', 'Accept']);
@@ -160,6 +172,25 @@ describe('reads from memory', () => {
     expect(fresh.headers.get('ETag')).not.toBe(old.headers.get('ETag'));
     expect((await get('/v1/contracts/reborn/versions/1/document')).text).toBe(V2);
     expect((await get('/v1/contracts/reborn/versions/1/document', { 'If-None-Match': oldDocument.headers.get('ETag')! })).status).toBe(200);
+  });
+});
+
+describe('a conditional read without the scope it needs', () => {
+  it('is refused before the cache is asked: a caller without a token cannot learn an ETag by its 304', async () => {
+    const guarded = await testApp('pglite', { adminToken: 'admin-secret', readAuth: true });
+    try {
+      expect((await guarded.request('POST', '/v1/contracts/orders/versions', { body: V1, token: 'admin-secret' })).status).toBe(201);
+      const known = await guarded.app.request('/v1/contracts/orders/versions/1', { headers: { Authorization: 'Bearer admin-secret' } });
+      const etag = known.headers.get('ETag')!;
+      for (const path of ['/v1/contracts/orders/versions/1', '/v1/contracts/orders/versions/1/document', '/v1/schemas/1']) {
+        for (const headers of [{ 'If-None-Match': etag }, { 'If-None-Match': '*' }, { 'If-None-Match': '*', Authorization: 'Bearer wrong' }] as Array<Record<string, string>>) {
+          const res = await guarded.app.request(path, { headers });
+          expect([res.status, res.headers.get('ETag')], `${path} ${JSON.stringify(headers)}`).toEqual([401, null]);
+        }
+      }
+    } finally {
+      await guarded.cleanup();
+    }
   });
 });
 
