@@ -20,6 +20,7 @@ import type { Store } from '../store/store.js';
 import type { AppEnv } from './env.js';
 import { accessGuard, type Authenticator } from './access.js';
 import { requestLog } from './middleware.js';
+import { SplitRouter } from './router.js';
 import { notFoundRoute, onError, problemResponse } from './problem.js';
 import { configRoutes, schemaRoutes, tokenRoutes } from './routes/admin.js';
 import { contractRoutes } from './routes/contracts.js';
@@ -48,8 +49,9 @@ export interface AppDeps extends CommonDeps {
 }
 
 function base(deps: CommonDeps, tokens: Authenticator): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ router: new SplitRouter() });
   const withEtag = etag();
+  const ran = () => Promise.resolve();
   app.use(requestId());
   app.use(requestLog(deps.logger));
   const limit = bodyLimit({
@@ -59,11 +61,14 @@ function base(deps: CommonDeps, tokens: Authenticator): Hono<AppEnv> {
   // One layer for both, as every layer costs each request: an ETag for a GET's answer, the
   // body limit for any request that may carry a body (the API's and the sign-in form's). A GET
   // or HEAD has none, and asking it for one would make node-server build a whole Request: a
-  // third of a read's time.
-  app.use((c, next) => {
+  // third of a read's time. hono's etag middleware runs after the route (`ran` stands for
+  // it), and only on answers that have not answered If-None-Match themselves (answer.ts).
+  app.use(async (c, next) => {
     const method = c.req.method;
-    if (method === 'GET') return withEtag(c, next);
-    return method === 'HEAD' ? next() : limit(c, next);
+    if (method === 'HEAD') return next();
+    if (method !== 'GET') return limit(c, next);
+    await next();
+    if (!c.get('conditional')) await withEtag(c, ran);
   });
   // Last: everything registered after it belongs to a route, which declares its access.
   app.use(accessGuard(tokens, deps.readAuth));

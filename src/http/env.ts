@@ -11,5 +11,7 @@ export interface AppEnv {
     principal: Principal;
     /** Set by the access guard, read by each route's access declaration. */
     access: AccessContext;
+    /** Set by sendTagged (answer.ts): this answer has been checked against If-None-Match already. */
+    conditional: boolean;
   };
 }

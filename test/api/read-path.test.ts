@@ -123,7 +123,7 @@ describe('reads from memory', () => {
       const again = await get('/v1/contracts/orders/versions/1/document', { Accept: accept });
       expect([again.text, again.storage]).toEqual([answer.text, []]);
       const conditional = await get('/v1/contracts/orders/versions/1/document', { Accept: accept, 'If-None-Match': answer.headers.get('ETag')! });
-      expect([conditional.status, conditional.storage]).toEqual([304, []]);
+      expect([conditional.status, conditional.headers.get('Vary'), conditional.storage]).toEqual([304, 'Accept', []]);
     }
     const id = (await get('/v1/contracts/orders/versions/1')).json.schemas[0].id as number;
     const schema = await get(`/v1/schemas/${id}`);
@@ -131,6 +131,20 @@ describe('reads from memory', () => {
     const cached = await get(`/v1/schemas/${id}`, { 'If-None-Match': schema.headers.get('ETag')! });
     expect([cached.status, cached.storage]).toEqual([304, []]);
     expect((await get('/v1/schemas/999999')).status).toBe(404);
+  });
+
+  it('answers text beyond ASCII as it was registered, from storage and from memory', async () => {
+    const text = V1.replace('  title: Orders service', '  title: "Bestellungen für Kunden — ✓ 注文 🧾"');
+    expect(text).not.toBe(V1);
+    expect((await api.request('POST', '/v1/contracts/unicode/versions', { body: text })).status).toBe(201);
+    for (const [path, accept] of [['/v1/contracts/unicode/versions/1', '*/*'], ['/v1/contracts/unicode/versions/1/document', 'application/yaml'], ['/v1/contracts/unicode/versions/1/document', 'application/json']] as const) {
+      for (const round of ['storage', 'memory']) {
+        const res = await get(path, { Accept: accept });
+        expect(res.status, `${path} ${accept} ${round}`).toBe(200);
+        expect(res.text).toContain('Bestellungen für Kunden — ✓ 注文 🧾');
+      }
+    }
+    expect((await get('/v1/contracts/unicode/versions/1/document')).text).toBe(text);
   });
 
   it('sees a new version and a delete at once, and never serves a version removed for good', async () => {

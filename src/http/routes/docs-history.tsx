@@ -38,7 +38,7 @@ export function historyRoutes(registry: Registry): Hono<AppEnv> {
     if (from === undefined) return c.html(<NothingToCompare name={name} title={to.contract.title} version={to.version} />);
     const report = await registry.diff(name, from, to.version, includeDeleted);
     const [before, after] = await Promise.all([registry.getDocument(name, report.from, includeDeleted), registry.getDocument(name, report.to, includeDeleted)]);
-    return c.html(<DiffView name={name} title={to.contract.title} versions={versions} includeDeleted={includeDeleted} report={report} model={to.contract} rows={sideBySide(before.body, after.body)} />);
+    return c.html(<DiffView name={name} title={to.contract.title} versions={versions} includeDeleted={includeDeleted} report={report} model={to.contract} rows={sideBySide(before.body.toString(), after.body.toString())} />);
   });
   return app;
 }

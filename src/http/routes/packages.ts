@@ -14,6 +14,7 @@ import type { PackageService } from '../../registry/packages.js';
 import type { Registry } from '../../registry/registry.js';
 import type { ArchiveRow } from '../../store/store.js';
 import { access } from '../access.js';
+import { sendTagged } from '../answer.js';
 import type { AppEnv } from '../env.js';
 import { deleted, selector } from '../params.js';
 
@@ -54,9 +55,7 @@ export function sdkRoutes(registry: Registry, packages: PackageService): Hono<Ap
 /** The same bytes for the same archive, always: an ETag from its hash; cacheable for good where the URL names one archive. */
 function sendArchive(c: Context<AppEnv>, archive: ArchiveRow, type: string, immutable: boolean): Response {
   const etag = `"${archive.shasum}"`;
-  const headers = { ETag: etag, 'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-cache', 'Content-Type': type };
-  if (c.req.header('If-None-Match') === etag) return c.body(null, 304, headers);
-  return c.body(new Uint8Array(archive.tarball), 200, headers);
+  return sendTagged(c, etag, new Uint8Array(archive.tarball), { 'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-cache', 'Content-Type': type });
 }
 
 /** npm reads `error` from a 404's JSON. */
