@@ -6,7 +6,7 @@
  * reads a standalone `herald gateway` makes of its registry: conditional GETs answered 304.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,23 @@ interface Load {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The server's CPU time per request (all its threads), in microseconds; undefined without Linux's /proc. */
+  cpuUs?: number;
+}
+
+/**
+ * CPU time a process has run, all threads, in nanoseconds (Linux's schedstat), or undefined.
+ * Throughput alone cannot tell a server's cost once it outruns the one client core; CPU per
+ * request can.
+ */
+function cpuNs(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    return ns;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `total` GETs of `path` over `concurrency` keep-alive connections; each answer read in full. */
@@ -49,26 +66,35 @@ async function drive(agent: http.Agent, base: string, target: string, headers: R
   return { times, elapsed: performance.now() - started };
 }
 
+interface Side {
+  base: string;
+  path: string;
+  pid: number;
+}
+
 /** Herald and the bare route in alternating blocks, so that drift hits both alike. */
-async function compare(herald: { base: string; path: string }, bare: { base: string; path: string }, headers: Record<string, string>, total: number, concurrency: number, expect = 200): Promise<[Load, Load]> {
+async function compare(herald: Side, bare: Side, headers: Record<string, string>, total: number, concurrency: number, expect = 200): Promise<[Load, Load]> {
   const agents = [new http.Agent({ keepAlive: true, maxSockets: concurrency }), new http.Agent({ keepAlive: true, maxSockets: concurrency })];
   const sides = [herald, bare];
-  const acc = sides.map(() => ({ times: [] as number[], elapsed: 0 }));
+  const acc = sides.map(() => ({ times: [] as number[], elapsed: 0, cpu: 0 as number | undefined }));
   const blocks = 8;
   // Warm-up: connections, caches, JIT.
   for (const [i, side] of sides.entries()) await drive(agents[i]!, side.base, side.path, headers, 1000, concurrency, expect);
   for (let b = 0; b < blocks; b++) {
     for (const [i, side] of sides.entries()) {
+      const before = cpuNs(side.pid);
       const run = await drive(agents[i]!, side.base, side.path, headers, Math.ceil(total / blocks), concurrency, expect);
+      const after = cpuNs(side.pid);
       acc[i]!.times.push(...run.times);
       acc[i]!.elapsed += run.elapsed;
+      acc[i]!.cpu = before === undefined || after === undefined || acc[i]!.cpu === undefined ? undefined : acc[i]!.cpu! + (after - before);
     }
   }
   for (const agent of agents) agent.destroy();
-  return acc.map(({ times, elapsed }) => {
+  return acc.map(({ times, elapsed, cpu }) => {
     times.sort((x, y) => x - y);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-    return { perSecond: times.length / (elapsed / 1000), p50: at(0.5), p99: at(0.99) };
+    return { perSecond: times.length / (elapsed / 1000), p50: at(0.5), p99: at(0.99), ...(cpu === undefined ? {} : { cpuUs: cpu / 1000 / times.length }) };
   }) as [Load, Load];
 }
 
@@ -145,11 +171,12 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
         'bare p99': ms(b.p99),
         'bare req/s': b.perSecond.toFixed(0),
         ratio: (h.perSecond / b.perSecond).toFixed(2),
+        'CPU per read, Herald / bare': h.cpuUs === undefined || b.cpuUs === undefined ? 'n/a' : `${h.cpuUs.toFixed(0)} / ${b.cpuUs.toFixed(0)} µs`,
       });
     };
     for (const concurrency of [1, 8]) {
       for (const [i, c] of cases.entries()) {
-        row(c.what, Buffer.byteLength(routes[`/r${i}`]!.body), concurrency, await compare({ base: herald.url, path: c.path }, { base: bare.url, path: `/r${i}` }, {}, total, concurrency));
+        row(c.what, Buffer.byteLength(routes[`/r${i}`]!.body), concurrency, await compare({ base: herald.url, path: c.path, pid: herald.pid }, { base: bare.url, path: `/r${i}`, pid: bare.child.pid! }, {}, total, concurrency));
       }
     }
     // What `herald gateway` asks its registry each refresh interval: is my version still current?
@@ -157,7 +184,7 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
     for (const concurrency of [1, 8]) {
       for (const [i, c] of cases.slice(0, 2).entries()) {
         const headers = { 'If-None-Match': routes[`/r${i}`]!.etag };
-        row(`${c.what}, If-None-Match (304)`, 0, concurrency, await compare({ base: herald.url, path: c.path }, { base: bare.url, path: `/r${i}` }, headers, total, concurrency, 304));
+        row(`${c.what}, If-None-Match (304)`, 0, concurrency, await compare({ base: herald.url, path: c.path, pid: herald.pid }, { base: bare.url, path: `/r${i}`, pid: bare.child.pid! }, headers, total, concurrency, 304));
       }
     }
     return [
@@ -166,6 +193,7 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
       '- Herald: the built `herald serve` with its default logging (info, a JSON line per request), ' + (databaseUrl ? 'on the machine\'s PostgreSQL' : 'on embedded PGlite') + ', contract `orders` (specs/orders.yaml) registered twice.',
       '- bare: a Hono route on @hono/node-server in its own process answering the same bytes (and 304 for the same ETag) from memory.',
       `- Client: node:http with keep-alive, in this process; ratio = Herald's requests per second / bare's. Goal: at least 0.6. ${pinned ? 'Herald and bare pinned to core 1 (taskset), the client to core 0.' : 'Nothing pinned (no taskset or one core).'}`,
+      "- CPU per read: the server process's CPU time (all threads, Linux schedstat) over the requests it answered. Where both servers outrun the one client core (ratios near 1 with 8 clients), this is what still tells their costs apart.",
       '',
       table(rows.slice(0, gatewayRows)),
       '',
