@@ -158,6 +158,14 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
     }
     bare = await startBare(routes);
     const pinned = cores >= 2 && pin(herald.pid, '1') && pin(bare.child.pid!, '1') && pin(process.pid, '0');
+    // Both servers warmed on every path first (JIT, caches), so that the first row is not
+    // measured colder than the rest.
+    const warm = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    for (const [i, c] of cases.entries()) {
+      await drive(warm, herald.url, c.path, {}, 3000, 8, 200);
+      await drive(warm, bare.url, `/r${i}`, {}, 3000, 8, 200);
+    }
+    warm.destroy();
     const rows: Array<Record<string, string>> = [];
     const row = (what: string, bytes: number, concurrency: number, [h, b]: [Load, Load]) => {
       rows.push({

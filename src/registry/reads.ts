@@ -150,17 +150,16 @@ export class Reads {
     const { meta } = await this.version(name, selector, includeDeleted);
     const content = await this.content(meta);
     const format = target ?? content.format;
-    const answer = await this.cache.immutable(
+    return this.cache.immutable(
       documentKey(meta.id, format),
       () => {
-        if (format === content.format) return { body: Buffer.from(content.text), etag: etagOf(content.text) };
+        if (format === content.format) return { body: Buffer.from(content.text), etag: etagOf(content.text), format, version: meta.version };
         const data = parseYaml(content.text, { maxAliasCount: -1 }) as unknown;
         const text = format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringifyYaml(data);
-        return { body: Buffer.from(text), etag: etagOf(text) };
+        return { body: Buffer.from(text), etag: etagOf(text), format, version: meta.version };
       },
       (a) => 128 + a.body.byteLength,
     );
-    return { ...answer, format, version: meta.version };
   }
 
   /** A message schema by its global id: content-addressed, so it never changes. */
