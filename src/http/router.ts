@@ -27,8 +27,9 @@ export class SplitRouter<T> implements Router<T> {
   add(method: string, path: string, handler: T): void {
     if (path.startsWith(PAGES)) return this.pages.add(method, path, handler);
     this.api.add(method, path, handler);
-    // Middleware (`use`, a path with a wildcard) may match requests in both parts.
-    if (path.includes('*')) this.pages.add(method, path, handler);
+    // Middleware (`use`, a path with a wildcard) may match requests in both parts, as may a
+    // path that starts with a parameter.
+    if (path.includes('*') || path.startsWith('/:')) this.pages.add(method, path, handler);
   }
 
   match(method: string, path: string): Result<T> {

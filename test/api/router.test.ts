@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SplitRouter } from '../../src/http/router.js';
+import { SplitRouter } from '../../src/http/router.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 
 describe('the router', () => {
@@ -22,6 +22,16 @@ describe('the router', () => {
     expect(router.api.activeRouter.name).toBe('RegExpRouter');
     // The docs pages' shapes (/docs/map beside /docs/:name/:version) are why they have their own.
     expect(router.pages.activeRouter.name).toBe('TrieRouter');
+  });
+
+  it('sends a route to each part whose requests it may match', () => {
+    const router = new SplitRouter<string>();
+    for (const path of ['/*', '/v1/x/:id', '/docs/:name/:version', '/:any/page']) router.add('GET', path, path);
+    const matched = (path: string) => router.match('GET', path)[0].map(([handler]) => handler);
+    expect(matched('/v1/x/1')).toEqual(['/*', '/v1/x/:id']);
+    expect(matched('/docs/orders/1')).toEqual(['/*', '/docs/:name/:version']);
+    expect(matched('/docs/page')).toEqual(['/*', '/:any/page']);
+    expect(matched('/other/page')).toEqual(['/*', '/:any/page']);
   });
 
   it('runs the app\'s middleware for both parts: a request id everywhere, problems for unknown paths in either', async () => {
