@@ -87,7 +87,8 @@ async function compare(herald: Side, bare: Side, headers: Record<string, string>
       const after = cpuNs(side.pid);
       acc[i]!.times.push(...run.times);
       acc[i]!.elapsed += run.elapsed;
-      acc[i]!.cpu = before === undefined || after === undefined || acc[i]!.cpu === undefined ? undefined : acc[i]!.cpu! + (after - before);
+      const spent = before === undefined || after === undefined ? undefined : after - before;
+      acc[i]!.cpu = spent === undefined || acc[i]!.cpu === undefined ? undefined : acc[i]!.cpu + spent;
     }
   }
   for (const agent of agents) agent.destroy();
@@ -199,7 +200,7 @@ export async function benchReads(total: number, databaseUrl?: string): Promise<s
       `## Read path, ${driver} (${total} requests per contender and row)`,
       '',
       '- Herald: the built `herald serve` with its default logging (info, a JSON line per request), ' + (databaseUrl ? 'on the machine\'s PostgreSQL' : 'on embedded PGlite') + ', contract `orders` (specs/orders.yaml) registered twice.',
-      '- bare: a Hono route on @hono/node-server in its own process answering the same bytes (and 304 for the same ETag) from memory.',
+      '- bare: a Hono route on @hono/node-server in its own process answering the same bytes, encoded once (and 304 for the same ETag), from memory.',
       `- Client: node:http with keep-alive, in this process; ratio = Herald's requests per second / bare's. Goal: at least 0.6. ${pinned ? 'Herald and bare pinned to core 1 (taskset), the client to core 0.' : 'Nothing pinned (no taskset or one core).'}`,
       "- CPU per read: the server process's CPU time (all threads, Linux schedstat) over the requests it answered. Where both servers outrun the one client core (ratios near 1 with 8 clients), this is what still tells their costs apart.",
       '',
