@@ -44,4 +44,24 @@ describe('the router', () => {
       expect([res.status, res.headers.get('Content-Type'), res.headers.get('X-Request-Id')], path).toEqual([404, 'application/problem+json', expect.any(String)]);
     }
   });
+
+  it('routes crafted paths by what they name once the URL is normalized, each behind its own route\'s access', async () => {
+    const canonical = await api.request('GET', '/v1/contracts/orders');
+    for (const path of ['/docs/../v1/contracts/orders', '/docs/%2e%2e/v1/contracts/orders']) {
+      const res = await api.app.request(path);
+      expect([res.status, await res.text()], path).toEqual([200, canonical.text]);
+    }
+    for (const path of ['/docs%2F..%2Fv1/contracts/orders', '//docs/orders/1', '/DOCS/orders/1', '/docs//orders/1']) {
+      expect((await api.app.request(path)).status, path).toBe(404);
+    }
+    const guarded = await testApp('pglite', { adminToken: 'admin-secret', store: api.store });
+    try {
+      for (const path of ['/docs/../v1/tokens', '/docs/%2e%2e/v1/tokens', '/v1/tokens']) {
+        const res = await guarded.app.request(path);
+        expect([res.status, res.headers.get('Content-Type')], path).toEqual([401, 'application/problem+json']);
+      }
+    } finally {
+      await guarded.cleanup();
+    }
+  });
 });
